@@ -1,0 +1,1 @@
+"""Shared parsing of the providers' wire quirks, used by every context's ``raw`` models."""

@@ -1,0 +1,61 @@
+"""Salesforce wire quirks: ``attributes`` blocks, relationship sub-objects, child query results."""
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer
+
+from domain.common.dates import to_utc
+from domain.common.model import RawModel
+
+PROVIDER = "salesforce"
+
+
+class SObjectAttributes(RawModel):
+    type: str
+    url: str | None = None
+
+
+class SObject(RawModel):
+    """A record as REST returns it: ``attributes`` plus fields by API name.
+
+    ``attributes`` is optional because composite answers and relationship sub-objects
+    built by hand (tests, sandboxes) often omit it.
+    """
+
+    attributes: SObjectAttributes | None = None
+
+
+def unwrap_child_records(value: Any) -> Any:
+    """A child subquery comes back as ``{totalSize, done, records}``, or null when empty."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return value.get("records") or []
+    return value
+
+
+SalesforceDatetime = Annotated[AwareDatetime, AfterValidator(to_utc)]
+"""``2013-05-20T20:49:32.000+0000`` as an aware UTC datetime."""
+
+
+def decimal_to_json_number(value: Decimal) -> int | float:
+    """Salesforce wants JSON numbers for currency and quantity fields.
+
+    Integral values go out as ints; two-decimal amounts survive a float's shortest repr.
+    """
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+SalesforceNumber = Annotated[
+    Decimal, PlainSerializer(decimal_to_json_number, return_type=int | float, when_used="json")
+]
+
+
+def attributes_for(sobject_type: str) -> dict[str, str]:
+    """The ``attributes`` block sObject Collections need on each record to write."""
+    return {"type": sobject_type}
+
+
+def child_records_field() -> BeforeValidator:
+    return BeforeValidator(unwrap_child_records)
