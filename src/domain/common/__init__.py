@@ -24,13 +24,14 @@ from domain.common.errors import (
     ValidationFailedError,
 )
 from domain.common.model import ContractModel, RawModel
-from domain.common.money import Amount, Money, sum_money
+from domain.common.money import JPY, Amount, Money, sum_money
 from domain.common.page import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, page_offset
 from domain.common.prefectures import PREFECTURES, Prefecture, find_prefecture
 from domain.common.status import StatusTable
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "JPY",
     "JST",
     "MAX_PAGE_SIZE",
     "ORDERABLE_CYCLES",

@@ -10,6 +10,8 @@ from domain.common.errors import CurrencyMismatchError
 from domain.common.model import ContractModel
 
 CENT = Decimal("0.01")
+JPY = "JPY"
+"""The portal's home currency, used when a provider payload does not name one."""
 
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["JPY"])]
 

@@ -59,6 +59,15 @@ DecimalValue = Annotated[Decimal, BeforeValidator(_number_string)]
 
 OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_number_string)]
 
+
+def _zero_if_blank(value: Any) -> Any:
+    value = _number_string(value)
+    return Decimal(0) if value is None else value
+
+
+DecimalOrZero = Annotated[Decimal, BeforeValidator(_zero_if_blank)]
+"""An amount where ``""``, null and missing mean zero (credits, second tax)."""
+
 IntValue = Annotated[int, BeforeValidator(_number_string)]
 """An integer sent as a number or a string (``"1"``)."""
 

@@ -1,0 +1,76 @@
+"""Billing as the portal speaks it: invoices, their items and statuses, payment methods."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from domain.common.model import ContractModel
+from domain.common.money import Money
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    UNPAID = "unpaid"
+    OVERDUE = "overdue"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    COLLECTIONS = "collections"
+    PAYMENT_PENDING = "payment_pending"
+    UNKNOWN = "unknown"
+
+
+SETTLED_STATUSES = frozenset({InvoiceStatus.PAID, InvoiceStatus.CANCELLED, InvoiceStatus.REFUNDED})
+"""Statuses with nothing left to pay."""
+
+PAYABLE_STATUSES = frozenset({InvoiceStatus.UNPAID, InvoiceStatus.OVERDUE})
+"""Statuses for which the portal offers a payment session."""
+
+
+def derive_invoice_status(status: InvoiceStatus, due_on: date, today: date) -> InvoiceStatus:
+    """``overdue`` is not stored anywhere: it is an unpaid invoice whose due date has passed."""
+    if status is InvoiceStatus.UNPAID and due_on < today:
+        return InvoiceStatus.OVERDUE
+    return status
+
+
+class InvoiceItem(ContractModel):
+    description: str
+    amount: Money
+
+
+class Invoice(ContractModel):
+    id: str
+    number: str
+    status: InvoiceStatus
+    issued_on: date
+    due_on: date
+    paid_on: date | None = None
+    subtotal: Money
+    tax: Money
+    total: Money
+    balance: Money = Field(description="Amount still to pay.")
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status in PAYABLE_STATUSES
+
+
+class InvoiceDetail(Invoice):
+    items: tuple[InvoiceItem, ...] = ()
+
+
+class PaymentMethodType(StrEnum):
+    CARD = "card"
+    BANK_ACCOUNT = "bank_account"
+    UNKNOWN = "unknown"
+
+
+class PaymentMethod(ContractModel):
+    id: str
+    type: PaymentMethodType
+    description: str
+    expiry: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2027-02"])] | None = None
+    is_default: bool

@@ -1,0 +1,47 @@
+"""Subscriptions (the customer's services) and the link from a service to its SIM."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from domain.catalog.contract import ProductCategory
+from domain.common.billing_cycle import BillingCycle
+from domain.common.model import ContractModel
+from domain.common.money import Money
+
+Msisdn = Annotated[str, Field(pattern=r"^0\d{10}$", examples=["09012345678"])]
+"""A Japanese mobile number, 11 digits without hyphens (Freebit's ``account``)."""
+
+Iccid = Annotated[str, Field(pattern=r"^\d{18,21}F?$", examples=["8981100000000000001"])]
+
+
+class SubscriptionStatus(StrEnum):
+    ACTIVE = "active"
+    PENDING = "pending"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+    TERMINATED = "terminated"
+    UNKNOWN = "unknown"
+
+
+class Subscription(ContractModel):
+    id: str
+    product_name: str
+    category: ProductCategory
+    status: SubscriptionStatus
+    billing_cycle: BillingCycle
+    recurring_amount: Money
+    registered_on: date
+    next_due_on: date | None = None
+    identifier: str | None = Field(
+        default=None, description="What the service is known by: the MSISDN of a SIM, a domain."
+    )
+
+
+class SimLink(ContractModel):
+    """Which SIM line a billing service is; stored on the WHMCS service at provisioning."""
+
+    msisdn: Msisdn
+    iccid: Iccid | None = None
