@@ -1,0 +1,130 @@
+"""App factory and lifespan: the composition root of the BFF.
+
+Everything with a connection (DB engine, Redis, one HTTP client per external system) is
+built here at start-up, handed to requests through `request.state.app`, and closed at
+shutdown in reverse order. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import httpx
+import structlog
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from bff import __version__
+from bff.core.db import create_engine, create_session_factory
+from bff.core.errors import install_error_handlers
+from bff.core.logging import configure_logging
+from bff.core.metrics import metrics_endpoint
+from bff.core.middleware import BodyGuardMiddleware, RequestContextMiddleware
+from bff.core.openapi import install_openapi, operation_id
+from bff.core.redis import create_redis
+from bff.core.state import AppState, UpstreamClients
+from bff.health.router import router as health_router
+from bff.settings import Settings, UpstreamSettings
+
+log = structlog.get_logger("bff.app")
+
+OPENAPI_TAGS = [
+    {"name": "health", "description": "Liveness and readiness probes for orchestrators."},
+]
+
+
+def _upstream_client(settings: UpstreamSettings) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(
+            settings.read_timeout_s, connect=settings.connect_timeout_s, pool=settings.deadline_s
+        ),
+        limits=httpx.Limits(
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_connections,
+        ),
+        follow_redirects=False,
+    )
+
+
+@asynccontextmanager
+async def _lifespan_resources(settings: Settings) -> AsyncIterator[AppState]:
+    async with AsyncExitStack() as stack:
+        engine = create_engine(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            echo=settings.database_echo,
+        )
+        stack.push_async_callback(engine.dispose)
+        redis = create_redis(settings.redis_url, max_connections=settings.redis_max_connections)
+        stack.push_async_callback(redis.aclose)
+        upstreams = UpstreamClients(
+            whmcs=await stack.enter_async_context(_upstream_client(settings.whmcs)),
+            salesforce=await stack.enter_async_context(_upstream_client(settings.salesforce)),
+            freebit=await stack.enter_async_context(_upstream_client(settings.freebit)),
+        )
+        yield AppState(
+            settings=settings,
+            engine=engine,
+            session_factory=create_session_factory(engine),
+            redis=redis,
+            upstreams=upstreams,
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    configure_logging(level=settings.log_level, json_lines=settings.json_logs)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, AppState]]:
+        async with _lifespan_resources(settings) as state:
+            log.info("bff.started", env=settings.env.value, database=_database_kind(settings))
+            yield {"app": state}
+        log.info("bff.stopped")
+
+    app = FastAPI(
+        title=settings.app_name,
+        version=__version__,
+        description=(
+            "Backend-for-frontend of the customer portal. Errors are RFC 9457 "
+            "`application/problem+json` with a stable `code` and the `requestId`."
+        ),
+        openapi_tags=OPENAPI_TAGS,
+        generate_unique_id_function=operation_id,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    install_openapi(app)
+    app.include_router(health_router)
+    app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
+
+    # Added innermost first: the last one added runs first on the way in.
+    app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "Idempotency-Key",
+            "X-Request-ID",
+            "X-Requested-With",
+            "If-None-Match",
+            "Last-Event-ID",
+        ],
+        expose_headers=["X-Request-ID", "Retry-After", "ETag", "Idempotent-Replayed"],
+        max_age=600,
+    )
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(RequestContextMiddleware, deadline_s=settings.request_deadline_s)
+    return app
+
+
+def _database_kind(settings: Settings) -> str:
+    return "sqlite" if settings.is_sqlite else "postgresql"

@@ -1,0 +1,152 @@
+"""`bff`: the one entry point for development and production processes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from bff.settings import Settings
+
+cli = typer.Typer(
+    name="bff",
+    help="Customer portal backend-for-frontend.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DEFAULT_OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+def _load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValueError as error:
+        # One clear line naming the setting, not a traceback, when start-up is refused.
+        typer.echo(f"bff: refusing to start: {_first_error_line(error)}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+def _first_error_line(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        location = ".".join(str(part) for part in first.get("loc", ()))
+        message = str(first.get("msg", error)).removeprefix("Value error, ")
+        return f"{location}: {message}" if location else message
+    return str(error)
+
+
+def _uvicorn_config(app: object, settings: Settings, **extra: object) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=settings.host,
+        port=settings.port,
+        log_config=None,  # our structlog setup owns logging
+        access_log=False,  # replaced by the access line of RequestContextMiddleware
+        proxy_headers=False,  # forwarded headers are honoured only from BFF_TRUSTED_PROXIES
+        server_header=False,
+        lifespan="on",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@cli.command()
+def dev(
+    port: Annotated[int | None, typer.Option(help="Port for the BFF (default BFF_PORT).")] = None,
+) -> None:
+    """Run the BFF on its embedded default: migrations applied, everything in one process."""
+    overrides: dict[str, object] = {} if port is None else {"port": port}
+    settings = _load_settings(**overrides)
+    from bff.core.migrations import upgrade
+
+    upgrade(settings.database_url)
+    asyncio.run(_serve_dev(settings))
+
+
+async def _serve_dev(settings: Settings) -> None:
+    from bff.app import create_app
+
+    app = create_app(settings)
+    typer.echo(f"BFF on http://{settings.host}:{settings.port}  (docs: /docs)")
+    await uvicorn.Server(_uvicorn_config(app, settings)).serve()
+
+
+@cli.command()
+def serve() -> None:
+    """Run the API in production: BFF_WEB_CONCURRENCY processes, settings from the env."""
+    settings = _load_settings()
+    uvicorn.run(
+        "bff.app:create_app",
+        factory=True,
+        workers=settings.web_concurrency,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        lifespan="on",
+        timeout_graceful_shutdown=20,
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Upgrade the database schema (BFF_DATABASE_URL) to REVISION."""
+    from bff.core.migrations import upgrade
+
+    upgrade(_load_settings().database_url, revision)
+
+
+@cli.command()
+def downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1.")]) -> None:
+    """Downgrade the database schema to REVISION."""
+    from bff.core.migrations import downgrade as run_downgrade
+
+    run_downgrade(_load_settings().database_url, revision)
+
+
+@cli.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Where to write the spec.")] = DEFAULT_OPENAPI_PATH,
+    check: Annotated[
+        bool, typer.Option(help="Exit 1 if the file differs from the code instead of writing.")
+    ] = False,
+) -> None:
+    """Write the OpenAPI document generated from the code (sorted, stable)."""
+    from bff.app import create_app
+    from bff.core.openapi import render_openapi
+
+    rendered = render_openapi(create_app(Settings()))
+    if check:
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
+        if current != rendered:
+            typer.echo(f"{output} is out of date: run `bff openapi`", err=True)
+            raise typer.Exit(code=1)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(rendered, encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@cli.command()
+def worker() -> None:
+    """Run the arq worker (background jobs) against BFF_REDIS_URL."""
+    settings = _load_settings()
+    if settings.uses_fake_redis:
+        typer.echo("bff: the worker needs a Redis server: set BFF_REDIS_URL", err=True)
+        raise typer.Exit(code=2)
+    from bff.worker.main import run_worker
+
+    run_worker(settings)
+
+
+def main() -> None:
+    cli()

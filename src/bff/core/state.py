@@ -1,0 +1,57 @@
+"""What the lifespan builds once per process, and the dependencies that hand it out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bff.core.db import transactional_session
+from bff.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamClients:
+    """One pooled HTTP client per external system, shared by every request."""
+
+    whmcs: httpx.AsyncClient
+    salesforce: httpx.AsyncClient
+    freebit: httpx.AsyncClient
+
+
+@dataclass(frozen=True, slots=True)
+class AppState:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: Redis
+    upstreams: UpstreamClients
+
+
+def get_app_state(request: Request) -> AppState:
+    state: AppState = request.state.app
+    return state
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in transactional_session(get_app_state(request).session_factory):
+        yield session
+
+
+def get_redis(request: Request) -> Redis:
+    return get_app_state(request).redis
+
+
+def get_settings(request: Request) -> Settings:
+    return get_app_state(request).settings
+
+
+AppStateDep = Annotated[AppState, Depends(get_app_state)]
+DbSession = Annotated[AsyncSession, Depends(get_db_session)]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,8 @@
+"""Every table the BFF owns, imported in one place for Alembic's autogenerate and tests."""
+
+from bff.audit.models import AuditEvent
+from bff.core.db import Base
+from bff.idempotency.models import IdempotencyRecord, IdempotencyState
+from bff.users.models import User
+
+__all__ = ["AuditEvent", "Base", "IdempotencyRecord", "IdempotencyState", "User"]

@@ -1,0 +1,193 @@
+"""Every knob of the BFF, read once from the environment (prefix ``BFF_``) or ``.env``.
+
+Nested groups use ``__`` as the separator, e.g. ``BFF_WHMCS__API_URL``. Each knob has a
+safe default for local development; ``BFF_ENV=production`` refuses to start with a weak
+or missing secret, a SQLite database, or a wildcard CORS origin (credentials are always
+allowed, so a wildcard would let any site act as the signed-in user).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_PLACEHOLDER_SECRET = "dev-only-change-me-dev-only-change-me"  # noqa: S105 - public placeholder
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class InsecureSettingError(ValueError):
+    """A setting that must not reach production; the message names the variable."""
+
+
+class UpstreamSettings(BaseModel):
+    """Timeouts and resilience shared by every external system's client."""
+
+    connect_timeout_s: float = Field(default=2.0, gt=0)
+    read_timeout_s: float = Field(default=5.0, gt=0)
+    deadline_s: float = Field(default=8.0, gt=0, description="Total time one call may take.")
+    max_connections: int = Field(default=50, ge=1)
+    max_concurrency: int = Field(default=32, ge=1)
+    read_retries: int = Field(default=2, ge=0, le=5)
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    breaker_reset_s: float = Field(default=30.0, gt=0)
+
+
+class WhmcsSettings(UpstreamSettings):
+    api_url: str = "http://127.0.0.1:8101/includes/api.php"
+    identifier: SecretStr = SecretStr("sandbox-identifier")
+    secret: SecretStr = SecretStr("sandbox-secret")
+    access_key: SecretStr | None = None
+    webhook_secret: SecretStr = SecretStr(DEV_PLACEHOLDER_SECRET)
+
+
+class SalesforceSettings(UpstreamSettings):
+    login_url: str = "http://127.0.0.1:8102"
+    api_version: str = Field(default="v66.0", pattern=r"^v\d{2,3}\.0$")
+    client_id: str = "sandbox-consumer-key"
+    username: str = "integration@portal.example"
+    audience: str = "https://login.salesforce.com"
+    private_key_pem: SecretStr | None = Field(
+        default=None,
+        description="PEM of the RSA key whose certificate is uploaded to the connected app; "
+        "`bff dev` generates a throwaway pair for the sandbox when empty.",
+    )
+    pubsub_host: str = "127.0.0.1:8104"
+
+
+class FreebitSettings(UpstreamSettings):
+    base_url: str = "http://127.0.0.1:8103"
+    oem_id: str = "sandbox-oem"
+    oem_key: SecretStr = SecretStr("sandbox-oem-key")
+
+
+class SandboxSettings(BaseModel):
+    """Local emulators started by `bff dev` / `bff sandbox`."""
+
+    enabled: bool = Field(default=True, description="Start the sandboxes inside `bff dev`.")
+    host: str = "127.0.0.1"
+    whmcs_port: int = Field(default=8101, ge=0, le=65535)
+    salesforce_port: int = Field(default=8102, ge=0, le=65535)
+    freebit_port: int = Field(default=8103, ge=0, le=65535)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BFF_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+        frozen=True,
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    app_name: str = "Customer Portal BFF"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    web_concurrency: int = Field(default=1, ge=1, description="`bff serve` worker processes.")
+
+    database_url: str = "sqlite+aiosqlite:///./var/bff.sqlite3"
+    database_pool_size: int = Field(default=10, ge=1)
+    database_echo: bool = False
+    redis_url: str = Field(
+        default="memory://",
+        description="`memory://` selects the in-process fake Redis of the embedded default.",
+    )
+    redis_max_connections: int = Field(default=64, ge=1)
+    readiness_timeout_s: float = Field(default=1.0, gt=0)
+
+    jwt_secret: SecretStr = SecretStr(DEV_PLACEHOLDER_SECRET)
+    jwt_issuer: str = "portal-bff"
+    jwt_audience: str = "portal-api"
+
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"]
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Peers whose X-Forwarded-For/-Proto are believed; empty trusts none.",
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    request_deadline_s: float = Field(default=15.0, gt=0)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console", "auto"] = Field(
+        default="auto", description="`auto`: JSON in production, console otherwise."
+    )
+
+    whmcs: WhmcsSettings = Field(default_factory=WhmcsSettings)
+    salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
+    freebit: FreebitSettings = Field(default_factory=FreebitSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: object) -> object:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _refuse_wildcard_origin(cls, origins: list[str]) -> list[str]:
+        if "*" in origins:
+            raise InsecureSettingError(
+                "BFF_CORS_ORIGINS must list origins explicitly: credentials are allowed"
+            )
+        return origins
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Self:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        secrets = {
+            "BFF_JWT_SECRET": self.jwt_secret,
+            "BFF_WHMCS__WEBHOOK_SECRET": self.whmcs.webhook_secret,
+        }
+        for name, secret in secrets.items():
+            if _is_weak(secret.get_secret_value()):
+                raise InsecureSettingError(
+                    f"{name} must be a random secret of at least {MIN_SECRET_LENGTH} characters"
+                )
+        if self.salesforce.private_key_pem is None:
+            raise InsecureSettingError("BFF_SALESFORCE__PRIVATE_KEY_PEM must be set")
+        if self.is_sqlite:
+            raise InsecureSettingError("BFF_DATABASE_URL must point at PostgreSQL, not SQLite")
+        if self.uses_fake_redis:
+            raise InsecureSettingError("BFF_REDIS_URL must point at a Redis server")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_fake_redis(self) -> bool:
+        return self.redis_url.startswith("memory://")
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.is_production
+        return self.log_format == "json"
+
+
+def _is_weak(secret: str) -> bool:
+    return (
+        len(secret) < MIN_SECRET_LENGTH
+        or secret == DEV_PLACEHOLDER_SECRET
+        or (len(set(secret)) < 8)
+    )
