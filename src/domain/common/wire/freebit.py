@@ -3,7 +3,8 @@
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ConfigDict
+from pydantic.alias_generators import to_camel
 
 from domain.common.dates import parse_yyyymmdd
 from domain.common.model import RawModel
@@ -40,17 +41,23 @@ def flag(value: bool) -> str:
     return FLAG_ON if value else FLAG_OFF
 
 
-class FreebitStatus(RawModel):
+class FreebitModel(RawModel):
+    """Freebit names fields in camelCase; attributes here are their snake_case twins."""
+
+    model_config = ConfigDict(alias_generator=to_camel)
+
+
+class FreebitStatus(FreebitModel):
     message: OptionalText = None
-    statusCode: OptionalText = None  # noqa: N815 - wire name
+    status_code: OptionalText = None
 
 
-class FreebitResponse(RawModel):
+class FreebitResponse(FreebitModel):
     """The envelope every answer has, HTTP 200 even on error."""
 
-    resultCode: Text  # noqa: N815 - wire name
+    result_code: Text
     status: FreebitStatus | None = None
 
     @property
     def ok(self) -> bool:
-        return self.resultCode.strip() == SUCCESS
+        return self.result_code.strip() == SUCCESS

@@ -1,14 +1,16 @@
 """Salesforce wire quirks: ``attributes`` blocks, relationship sub-objects, child query results."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainSerializer
 
 from domain.common.dates import to_utc
 from domain.common.model import RawModel
 
 PROVIDER = "salesforce"
+
+R = TypeVar("R")
 
 
 class SObjectAttributes(RawModel):
@@ -24,6 +26,22 @@ class SObject(RawModel):
     """
 
     attributes: SObjectAttributes | None = None
+
+
+class QueryResult(RawModel, Generic[R]):
+    """One batch of a SOQL ``query`` answer; follow ``next_records_url`` until ``done``."""
+
+    total_size: int = Field(default=0, alias="totalSize")
+    done: bool = True
+    next_records_url: str | None = Field(default=None, alias="nextRecordsUrl")
+    records: tuple[R, ...] = ()
+
+
+def query_records(payload: Any) -> Any:
+    """Accept a whole query answer (``{"records": [...]}``) or a bare list of records."""
+    if isinstance(payload, dict) and "records" in payload:
+        return payload["records"]
+    return payload
 
 
 def unwrap_child_records(value: Any) -> Any:
@@ -57,5 +75,5 @@ def attributes_for(sobject_type: str) -> dict[str, str]:
     return {"type": sobject_type}
 
 
-def child_records_field() -> BeforeValidator:
-    return BeforeValidator(unwrap_child_records)
+ChildRecords = BeforeValidator(unwrap_child_records)
+"""Use as ``Annotated[tuple[Child, ...], ChildRecords]`` for a child subquery field."""

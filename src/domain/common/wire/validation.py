@@ -1,13 +1,14 @@
 """Validate a provider payload once, turning any failure into one ProviderPayloadError."""
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from domain.common.errors import ProviderPayloadError
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def error_location(loc: Sequence[int | str]) -> str:
@@ -18,10 +19,25 @@ def error_location(loc: Sequence[int | str]) -> str:
     return path or "<root>"
 
 
-def parse_payload(model: type[M], payload: Any, *, provider: str, entity: str) -> M:
-    """Validate ``payload`` as ``model``; the error names the first bad field, not its value."""
+@overload
+def parse_payload(schema: type[M], payload: Any, *, provider: str, entity: str) -> M: ...
+
+
+@overload
+def parse_payload(schema: TypeAdapter[T], payload: Any, *, provider: str, entity: str) -> T: ...
+
+
+def parse_payload(
+    schema: type[BaseModel] | TypeAdapter[Any], payload: Any, *, provider: str, entity: str
+) -> Any:
+    """Validate ``payload`` against a raw model (or a TypeAdapter for a list of rows).
+
+    Any failure becomes one ``ProviderPayloadError`` naming the first bad field.
+    """
     try:
-        return model.model_validate(payload)
+        if isinstance(schema, TypeAdapter):
+            return schema.validate_python(payload)
+        return schema.model_validate(payload)
     except ValidationError as exc:
         first = exc.errors(include_input=False, include_url=False)[0]
         reason = "missing" if first["type"] == "missing" else "invalid"
@@ -29,7 +45,7 @@ def parse_payload(model: type[M], payload: Any, *, provider: str, entity: str) -
         raise ProviderPayloadError(provider, entity, error_location(first["loc"]), reason) from None
 
 
-def require(value: M | None, *, provider: str, entity: str, field: str) -> M:
+def require(value: T | None, *, provider: str, entity: str, field: str) -> T:
     """Insist on an optional sub-object the mapping cannot do without."""
     if value is None:
         raise ProviderPayloadError(provider, entity, field, "missing")

@@ -1,0 +1,45 @@
+"""Orders context: order requests, pricing, status machine, timeline, billing placement."""
+
+from domain.orders.contract import (
+    FINAL_ORDER_STATUSES,
+    MAX_QUANTITY,
+    ORDER_TRANSITIONS,
+    BillingOrderAcceptance,
+    BillingOrderPlacement,
+    InvalidTransitionError,
+    Order,
+    OrderItem,
+    OrderLineRequest,
+    OrderRequest,
+    OrderStatus,
+    OrderSummary,
+    PricedOrder,
+    PricedOrderLine,
+    TimelineEntry,
+    can_transition,
+    ensure_transition,
+    timeline_since,
+)
+from domain.orders.pricing import price_order
+
+__all__ = [
+    "FINAL_ORDER_STATUSES",
+    "MAX_QUANTITY",
+    "ORDER_TRANSITIONS",
+    "BillingOrderAcceptance",
+    "BillingOrderPlacement",
+    "InvalidTransitionError",
+    "Order",
+    "OrderItem",
+    "OrderLineRequest",
+    "OrderRequest",
+    "OrderStatus",
+    "OrderSummary",
+    "PricedOrder",
+    "PricedOrderLine",
+    "TimelineEntry",
+    "can_transition",
+    "ensure_transition",
+    "price_order",
+    "timeline_since",
+]

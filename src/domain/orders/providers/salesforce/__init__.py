@@ -1,0 +1,41 @@
+"""Salesforce Order/OrderItem records: read mappers and write builders."""
+
+from domain.orders.providers.salesforce.mapper import (
+    order_from_salesforce,
+    order_from_salesforce_record,
+    order_summaries_from_salesforce,
+    orders_from_salesforce,
+)
+from domain.orders.providers.salesforce.raw import (
+    SfOrder,
+    SfOrderCreate,
+    SfOrderItem,
+    SfOrderItemCreate,
+    SfOrderUpdate,
+    SfPricebookEntryRef,
+    SfProductRef,
+    SfWrite,
+)
+from domain.orders.providers.salesforce.statuses import ORDER_STATUSES
+from domain.orders.providers.salesforce.writer import (
+    order_status_to_salesforce,
+    order_to_salesforce,
+)
+
+__all__ = [
+    "ORDER_STATUSES",
+    "SfOrder",
+    "SfOrderCreate",
+    "SfOrderItem",
+    "SfOrderItemCreate",
+    "SfOrderUpdate",
+    "SfPricebookEntryRef",
+    "SfProductRef",
+    "SfWrite",
+    "order_from_salesforce",
+    "order_from_salesforce_record",
+    "order_status_to_salesforce",
+    "order_summaries_from_salesforce",
+    "order_to_salesforce",
+    "orders_from_salesforce",
+]

@@ -1,0 +1,107 @@
+"""Salesforce Order and OrderItem records, read (SOQL rows) and written (REST bodies).
+
+Custom fields the portal relies on: ``Order.Failure_Reason__c`` (safe text shown to the
+customer), ``Order.WHMCS_Order_Id__c``, ``Order.Subscription_Ids__c`` (comma-joined
+WHMCS service ids), ``OrderItem.Billing_Cycle__c`` (same picklist as PricebookEntry).
+"""
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from domain.common.model import RawModel
+from domain.common.wire.lenient import DecimalValue, OptionalDecimal, OptionalText, Text
+from domain.common.wire.salesforce import (
+    ChildRecords,
+    SalesforceDatetime,
+    SalesforceNumber,
+    SObject,
+    attributes_for,
+)
+
+
+class SfProductRef(SObject):
+    """``Product2`` as a relationship sub-object (only the fields an order line needs)."""
+
+    Id: OptionalText = None
+    ProductCode: OptionalText = None
+    Name: OptionalText = None
+
+
+class SfPricebookEntryRef(SObject):
+    Id: OptionalText = None
+    Product2: SfProductRef | None = None
+
+
+class SfOrderItem(SObject):
+    Id: Text
+    OrderId: OptionalText = None
+    # Quantity is a double in Salesforce: 1 comes back as 1.0.
+    Quantity: DecimalValue
+    UnitPrice: DecimalValue
+    TotalPrice: OptionalDecimal = None
+    PricebookEntryId: OptionalText = None
+    Billing_Cycle__c: OptionalText = None
+    Product2: SfProductRef | None = None
+    PricebookEntry: SfPricebookEntryRef | None = None
+
+    @property
+    def product(self) -> SfProductRef | None:
+        if self.Product2 is not None:
+            return self.Product2
+        return self.PricebookEntry.Product2 if self.PricebookEntry is not None else None
+
+
+class SfOrder(SObject):
+    """An Order row; ``OrderItems`` is present when the query has that child subquery."""
+
+    Id: Text
+    OrderNumber: OptionalText = None
+    Status: OptionalText = None
+    StatusCode: OptionalText = None
+    AccountId: OptionalText = None
+    EffectiveDate: OptionalText = None
+    TotalAmount: OptionalDecimal = None
+    CurrencyIsoCode: OptionalText = None
+    Description: OptionalText = None
+    CreatedDate: SalesforceDatetime
+    LastModifiedDate: SalesforceDatetime | None = None
+    Failure_Reason__c: OptionalText = None
+    WHMCS_Order_Id__c: OptionalText = None
+    Subscription_Ids__c: OptionalText = None
+    OrderItems: Annotated[tuple[SfOrderItem, ...], ChildRecords] = ()
+
+
+class SfWrite(RawModel):
+    """A record body to send; ``as_json`` drops unset fields (null would clear them)."""
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class SfOrderCreate(SfWrite):
+    attributes: dict[str, str] = Field(default_factory=lambda: attributes_for("Order"))
+    AccountId: str
+    Pricebook2Id: str
+    EffectiveDate: date
+    Status: str
+    Description: str | None = None
+
+
+class SfOrderItemCreate(SfWrite):
+    """``OrderId`` may be a composite reference such as ``@{order.id}``."""
+
+    attributes: dict[str, str] = Field(default_factory=lambda: attributes_for("OrderItem"))
+    OrderId: str | None = None
+    PricebookEntryId: str
+    Quantity: int
+    UnitPrice: SalesforceNumber
+    Billing_Cycle__c: str
+
+
+class SfOrderUpdate(SfWrite):
+    Status: str
+    Failure_Reason__c: str | None = None
+    WHMCS_Order_Id__c: str | None = None
+    Subscription_Ids__c: str | None = None
