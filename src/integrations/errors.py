@@ -46,7 +46,7 @@ class UpstreamError(Exception):
         self.system = system
 
 
-class UpstreamUnavailable(UpstreamError):  # noqa: N818 (names fixed by the BFF contract)
+class UpstreamUnavailable(UpstreamError):
     """The provider cannot be reached or says it is down; try again after ``retry_after``."""
 
     def __init__(self, system: str, message: str, *, retry_after: float = 1.0) -> None:
@@ -58,11 +58,11 @@ class CircuitOpen(UpstreamUnavailable):
     """The circuit breaker for ``system`` is open; no request was sent."""
 
 
-class UpstreamTimeout(UpstreamError):  # noqa: N818 (names fixed by the BFF contract)
+class UpstreamTimeout(UpstreamError):
     """The provider did not answer within the call's total deadline."""
 
 
-class UpstreamBadResponse(UpstreamError):  # noqa: N818 (names fixed by the BFF contract)
+class UpstreamBadResponse(UpstreamError):
     """The provider answered with a server error or a body we cannot understand."""
 
     def __init__(self, system: str, message: str, *, status: int | None = None) -> None:
@@ -70,7 +70,7 @@ class UpstreamBadResponse(UpstreamError):  # noqa: N818 (names fixed by the BFF 
         self.status = status
 
 
-class UpstreamRejected(UpstreamError):  # noqa: N818 (names fixed by the BFF contract)
+class UpstreamRejected(UpstreamError):
     """The provider understood the request and refused it.
 
     ``status`` is the HTTP status (``None`` when the refusal came in a 200 envelope) and
