@@ -44,6 +44,13 @@ def query_records(payload: Any) -> Any:
     return payload
 
 
+class SfWrite(RawModel):
+    """A record body to send; ``as_json`` drops unset fields (a null would clear them)."""
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
 def unwrap_child_records(value: Any) -> Any:
     """A child subquery comes back as ``{totalSize, done, records}``, or null when empty."""
     if value is None:

@@ -14,7 +14,6 @@ from domain.orders.providers.salesforce.raw import (
     SfOrderUpdate,
     SfPricebookEntryRef,
     SfProductRef,
-    SfWrite,
 )
 from domain.orders.providers.salesforce.statuses import ORDER_STATUSES
 from domain.orders.providers.salesforce.writer import (
@@ -31,7 +30,6 @@ __all__ = [
     "SfOrderUpdate",
     "SfPricebookEntryRef",
     "SfProductRef",
-    "SfWrite",
     "order_from_salesforce",
     "order_from_salesforce_record",
     "order_status_to_salesforce",

@@ -6,16 +6,16 @@ WHMCS service ids), ``OrderItem.Billing_Cycle__c`` (same picklist as PricebookEn
 """
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
-from domain.common.model import RawModel
 from domain.common.wire.lenient import DecimalValue, OptionalDecimal, OptionalText, Text
 from domain.common.wire.salesforce import (
     ChildRecords,
     SalesforceDatetime,
     SalesforceNumber,
+    SfWrite,
     SObject,
     attributes_for,
 )
@@ -71,13 +71,6 @@ class SfOrder(SObject):
     WHMCS_Order_Id__c: OptionalText = None
     Subscription_Ids__c: OptionalText = None
     OrderItems: Annotated[tuple[SfOrderItem, ...], ChildRecords] = ()
-
-
-class SfWrite(RawModel):
-    """A record body to send; ``as_json`` drops unset fields (null would clear them)."""
-
-    def as_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 class SfOrderCreate(SfWrite):

@@ -1,0 +1,45 @@
+"""WHMCS ``GetClientsDetails`` payload; ``UpdateClient``/``AddClient`` answer ``clientid``."""
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import model_validator
+
+from domain.common.model import RawModel
+from domain.common.wire.lenient import DecimalOrZero, OptionalText, Text
+
+
+class WhmcsClient(RawModel):
+    id: Text
+    firstname: OptionalText = None
+    lastname: OptionalText = None
+    companyname: OptionalText = None
+    email: OptionalText = None
+    address1: OptionalText = None
+    address2: OptionalText = None
+    city: OptionalText = None
+    state: OptionalText = None
+    postcode: OptionalText = None
+    country: OptionalText = None
+    phonenumber: OptionalText = None
+    phonecc: OptionalText = None
+    status: OptionalText = None
+    credit: DecimalOrZero = Decimal(0)
+    currency_code: OptionalText = None
+
+
+class WhmcsClientDetails(RawModel):
+    """The client sits under ``client``; older versions also repeat it at the top level."""
+
+    client: WhmcsClient
+
+    @model_validator(mode="before")
+    @classmethod
+    def _top_level_client(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "client" not in data and "id" in data:
+            return {"client": data}
+        return data
+
+
+class WhmcsClientIdResult(RawModel):
+    clientid: Text
