@@ -2,7 +2,6 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
 
 from pydantic import Field
 
@@ -10,11 +9,7 @@ from domain.catalog.contract import ProductCategory
 from domain.common.billing_cycle import BillingCycle
 from domain.common.model import ContractModel
 from domain.common.money import Money
-
-Msisdn = Annotated[str, Field(pattern=r"^0\d{10}$", examples=["09012345678"])]
-"""A Japanese mobile number, 11 digits without hyphens (Freebit's ``account``)."""
-
-Iccid = Annotated[str, Field(pattern=r"^\d{18,21}F?$", examples=["8981100000000000001"])]
+from domain.sim.contract import Iccid, Msisdn
 
 
 class SubscriptionStatus(StrEnum):

@@ -9,6 +9,17 @@ from pydantic import BeforeValidator
 from domain.common.dates import parse_iso_date
 
 
+def as_list(value: Any) -> list[Any]:
+    """A collection that may come as a list, a single object, ``""``, ``{}`` or null."""
+    if value is None or (isinstance(value, str | dict | list) and not value):
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value]
+    raise ValueError("expected a list")
+
+
 def blank_to_none(value: Any) -> Any:
     """``""`` and whitespace-only strings mean "absent"."""
     if isinstance(value, str) and not value.strip():

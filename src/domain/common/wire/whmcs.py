@@ -5,11 +5,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from domain.common.wire.lenient import as_list
+
 PROVIDER = "whmcs"
-
-
-def _is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str | dict | list) and not value)
 
 
 def unwrap_collection(item_key: str) -> Callable[[Any], list[Any]]:
@@ -22,13 +20,7 @@ def unwrap_collection(item_key: str) -> Callable[[Any], list[Any]]:
     def unwrap(value: Any) -> list[Any]:
         if isinstance(value, dict) and item_key in value:
             value = value[item_key]
-        if _is_empty(value):
-            return []
-        if isinstance(value, list):
-            return value
-        if isinstance(value, dict):
-            return [value]
-        raise ValueError(f"expected a list of {item_key}")
+        return as_list(value)
 
     return unwrap
 

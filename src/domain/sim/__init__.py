@@ -1,0 +1,43 @@
+"""SIM context: line details, usage, top-ups, plan changes, eSIM reissue."""
+
+from domain.sim.contract import (
+    MAX_TOP_UP_MB,
+    CurrentTraffic,
+    DailyUsage,
+    EsimReissue,
+    Iccid,
+    Megabytes,
+    Month,
+    MonthlyUsage,
+    Msisdn,
+    PlanChange,
+    PlanChangeRequest,
+    SimDetails,
+    SimStatus,
+    SimType,
+    SimUsage,
+    TopUp,
+    TopUpRequest,
+    TopUpStatus,
+)
+
+__all__ = [
+    "MAX_TOP_UP_MB",
+    "CurrentTraffic",
+    "DailyUsage",
+    "EsimReissue",
+    "Iccid",
+    "Megabytes",
+    "Month",
+    "MonthlyUsage",
+    "Msisdn",
+    "PlanChange",
+    "PlanChangeRequest",
+    "SimDetails",
+    "SimStatus",
+    "SimType",
+    "SimUsage",
+    "TopUp",
+    "TopUpRequest",
+    "TopUpStatus",
+]
