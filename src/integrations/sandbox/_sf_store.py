@@ -50,6 +50,7 @@ _SYSTEM: dict[str, FieldDef] = {
     "IsDeleted": FieldDef("bool", readonly=True),
 }
 ORDER_STATUSES = ("Draft", "Approved", "Provisioning", "Activated", "Failed", "Cancelled")
+BILLING_CYCLES = ("Monthly", "Annually", "One-time")
 CASE_STATUSES = ("New", "Working", "Escalated", "Closed")
 
 SCHEMA: dict[str, dict[str, FieldDef]] = {
@@ -58,7 +59,7 @@ SCHEMA: dict[str, dict[str, FieldDef]] = {
         "Name": _s(True), "AccountNumber": _s(), "Phone": _s(), "BillingStreet": _s(),
         "BillingCity": _s(), "BillingState": _s(), "BillingPostalCode": _s(),
         "BillingCountry": _s(), "OwnerId": _ref("User", "Owner"),
-        "WHMCS_Client_Id__c": FieldDef("number"),
+        "WHMCS_Client_Id__c": _s(),
     },
     "Contact": {
         "AccountId": _ref("Account", "Account"), "FirstName": _s(), "LastName": _s(True),
@@ -70,11 +71,8 @@ SCHEMA: dict[str, dict[str, FieldDef]] = {
         "Name": _s(True), "ProductCode": _s(), "Family": FieldDef(
             "picklist", values=("SIM", "Internet", "VPN", "Option")),
         "IsActive": FieldDef("bool"), "Description": _s(),
-        "Portal_Catalog__c": FieldDef("bool"), "Portal_Category__c": _s(),
-        "WHMCS_Product_Id__c": FieldDef("number"), "Billing_Cycles__c": _s(),
-        "Annual_Price__c": FieldDef("number"), "One_Time_Price__c": FieldDef("number"),
-        "Setup_Fee__c": FieldDef("number"), "Plan_Code__c": _s(),
-        "Data_Cap_MB__c": FieldDef("number"), "SIM_Type__c": _s(),
+        "Portal_Catalog__c": FieldDef("bool"), "WHMCS_Product_Id__c": _s(),
+        "Portal_Attributes__c": _s(),
     },
     "Pricebook2": {"Name": _s(True), "IsActive": FieldDef("bool"),
                    "IsStandard": FieldDef("bool", readonly=True)},
@@ -84,6 +82,7 @@ SCHEMA: dict[str, dict[str, FieldDef]] = {
         "UnitPrice": FieldDef("number", required=True),
         "IsActive": FieldDef("bool"), "UseStandardPrice": FieldDef("bool"),
         "CurrencyIsoCode": _s(), "Name": _RO, "ProductCode": _RO,
+        "Billing_Cycle__c": FieldDef("picklist", values=BILLING_CYCLES),
     },
     "Order": {
         "AccountId": _ref("Account", "Account", True),
@@ -93,7 +92,7 @@ SCHEMA: dict[str, dict[str, FieldDef]] = {
         "OrderNumber": _RO, "TotalAmount": FieldDef("number", readonly=True),
         "Type": _s(), "Description": _s(), "CurrencyIsoCode": _s(),
         "BillToContactId": _ref("Contact", "BillToContact"),
-        "WHMCS_Order_Id__c": _s(), "Failure_Reason__c": _s(), "Portal_Request_Id__c": _s(),
+        "WHMCS_Order_Id__c": _s(), "Failure_Reason__c": _s(), "Subscription_Ids__c": _s(),
     },
     "OrderItem": {
         "OrderId": _ref("Order", "Order", True),
@@ -102,7 +101,8 @@ SCHEMA: dict[str, dict[str, FieldDef]] = {
         "Quantity": FieldDef("number", required=True),
         "UnitPrice": FieldDef("number", required=True),
         "TotalPrice": FieldDef("number", readonly=True), "ServiceDate": FieldDef("date"),
-        "Description": _s(), "Billing_Cycle__c": _s(), "OrderItemNumber": _RO,
+        "Description": _s(), "OrderItemNumber": _RO,
+        "Billing_Cycle__c": FieldDef("picklist", values=BILLING_CYCLES),
     },
     "Case": {
         "CaseNumber": _RO, "Subject": _s(), "Description": _s(),
@@ -131,7 +131,9 @@ CHILD_RELATIONSHIPS: dict[str, dict[str, tuple[str, str]]] = {
 }  # fmt: skip
 
 # Fields of an Order that may change after it left Draft (status workflow, fulfilment).
-_ORDER_FIELDS_AFTER_DRAFT = {"Status", "Description", "WHMCS_Order_Id__c", "Failure_Reason__c"}
+_ORDER_FIELDS_AFTER_DRAFT = {
+    "Status", "Description", "WHMCS_Order_Id__c", "Failure_Reason__c", "Subscription_Ids__c",
+}  # fmt: skip
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

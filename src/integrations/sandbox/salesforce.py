@@ -37,6 +37,7 @@ from integrations.sandbox.demo_data import (
     INTEGRATION_USER_ID,
     TARO,
     DemoCustomer,
+    DemoProduct,
     sf_id,
 )
 
@@ -88,28 +89,29 @@ def _seed(store: SObjectStore, today: dt.date) -> None:
            IsStandard=True)  # fmt: skip
     store.counters["Pricebook2"] = 1
     entries: dict[str, str] = {}
+    entry_no = 0
     for n, p in enumerate(CATALOG, start=1):
-        cycles = [c for c, v in (("monthly", p.monthly), ("annually", p.annually),
-                                 ("one_time", p.one_time)) if v is not None]  # fmt: skip
         product_id = create(
             "Product2", Id=sf_id("01t", n), Name=p.name, ProductCode=p.sku,
-            Family={"sim": "SIM", "internet": "Internet", "vpn": "VPN", "option": "Option"}[
-                p.category], IsActive=p.active, Description=p.description,
-            Portal_Catalog__c=p.active, Portal_Category__c=p.category,
-            WHMCS_Product_Id__c=float(p.pid), Billing_Cycles__c=";".join(cycles),
-            Annual_Price__c=float(p.annually) if p.annually is not None else None,
-            One_Time_Price__c=float(p.one_time) if p.one_time is not None else None,
-            Setup_Fee__c=float(p.setup_fee), Plan_Code__c=p.plan_code,
-            Data_Cap_MB__c=float(p.data_cap_mb) if p.data_cap_mb is not None else None,
-            SIM_Type__c=p.sim_type, CreatedDate=at(900),
+            Family=_FAMILIES[p.category], IsActive=p.active, Description=p.description,
+            Portal_Catalog__c=p.active, WHMCS_Product_Id__c=str(p.pid),
+            Portal_Attributes__c=json.dumps(_attributes(p), ensure_ascii=False),
+            CreatedDate=at(900),
         )  # fmt: skip
-        price = p.monthly if p.monthly is not None else p.one_time
-        entries[p.sku] = create(
-            "PricebookEntry", Id=sf_id("01u", n), Pricebook2Id=STANDARD_PRICEBOOK_ID,
-            Product2Id=product_id, UnitPrice=float(price or 0), IsActive=p.active,
-            UseStandardPrice=False, CurrencyIsoCode="JPY", CreatedDate=at(900),
-        )  # fmt: skip
-    store.counters["Product2"] = store.counters["PricebookEntry"] = len(CATALOG)
+        for cycle, price in (("Monthly", p.monthly), ("Annually", p.annually),
+                             ("One-time", p.one_time)):  # fmt: skip
+            if price is None:
+                continue
+            entry_no += 1
+            entry_id = create(
+                "PricebookEntry", Id=sf_id("01u", entry_no), Pricebook2Id=STANDARD_PRICEBOOK_ID,
+                Product2Id=product_id, UnitPrice=float(price), IsActive=p.active,
+                UseStandardPrice=False, CurrencyIsoCode="JPY", Billing_Cycle__c=cycle,
+                CreatedDate=at(900),
+            )  # fmt: skip
+            entries.setdefault(p.sku, entry_id)
+    store.counters["Product2"] = len(CATALOG)
+    store.counters["PricebookEntry"] = entry_no
     orders = [
         (TARO, 540, "Activated", "1", ["SIM-VOICE-10G", "OPT-VOICEMAIL"], None),
         (HANAKO, 730, "Activated", "2", ["SIM-VOICE-20G", "SIM-ESIM-10G"], None),
@@ -130,7 +132,7 @@ def _seed(store: SObjectStore, today: dt.date) -> None:
         for sku in skus:
             store.create("OrderItem", {
                 "OrderId": order_id, "PricebookEntryId": entries[sku], "Quantity": 1.0,
-                "UnitPrice": float(prices[sku] or 0), "Billing_Cycle__c": "monthly",
+                "UnitPrice": float(prices[sku] or 0), "Billing_Cycle__c": "Monthly",
                 "CreatedDate": at(days_ago),
             }, seeding=True)  # fmt: skip
         order = store.table("Order")[order_id]
@@ -155,13 +157,29 @@ def _seed(store: SObjectStore, today: dt.date) -> None:
             }, seeding=True)  # fmt: skip
 
 
+_FAMILIES = {"sim": "SIM", "internet": "Internet", "vpn": "VPN", "option": "Option"}
+
+
+def _attributes(product: DemoProduct) -> dict[str, object]:
+    """``Portal_Attributes__c``: product facts the portal shows or needs (JSON text)."""
+    attributes: dict[str, object] = {"setupFee": f"{product.setup_fee:.2f}"}
+    if product.plan_code is not None:
+        attributes["planCode"] = product.plan_code
+        attributes["simType"] = product.sim_type or "physical"
+        attributes["dataCapMb"] = product.data_cap_mb if product.data_cap_mb else "unlimited"
+        attributes["topUpSizesMb"] = ["1024", "3072"]
+    elif product.data_cap_mb is not None:
+        attributes["quotaMb"] = product.data_cap_mb
+    return attributes
+
+
 def _seed_customer(store: SObjectStore, c: DemoCustomer, created: str) -> None:
     store.create("Account", {
         "Id": c.account_id, "Name": f"{c.last_name} {c.first_name}",
         "AccountNumber": f"C{c.client_id:06d}", "Phone": c.phone,
         "BillingStreet": f"{c.street} {c.building}".strip(), "BillingCity": c.city,
         "BillingState": c.prefecture, "BillingPostalCode": c.postcode, "BillingCountry": "JP",
-        "OwnerId": INTEGRATION_USER_ID, "WHMCS_Client_Id__c": float(c.client_id),
+        "OwnerId": INTEGRATION_USER_ID, "WHMCS_Client_Id__c": str(c.client_id),
         "CreatedDate": created,
     }, seeding=True)  # fmt: skip
     store.create("Contact", {
