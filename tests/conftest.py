@@ -10,21 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import settings as settings_profiles
 from sqlalchemy import make_url
-from tests.helpers import make_settings, serving
 
 from bff.app import create_app
 from bff.core.migrations import upgrade
 from bff.settings import Settings
+from tests.helpers import (
+    TEST_DATABASE_URL,
+    TEST_REDIS_URL,
+    asyncpg_dsn,
+    make_settings,
+    serving,
+    temporary_postgres_database,
+)
 
-TEST_DATABASE_URL = os.environ.get("BFF_TEST_DATABASE_URL", "")
-TEST_REDIS_URL = os.environ.get("BFF_TEST_REDIS_URL", "")
+# CI replays the same examples every run (a red build must be reproducible); locally each
+# run explores new ones.
+settings_profiles.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings_profiles.register_profile("dev", deadline=None)
+settings_profiles.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def pytest_report_header() -> list[str]:
@@ -51,7 +61,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 async def _ping_postgres(url: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
     await connection.close()
 
 
@@ -65,32 +75,14 @@ async def _ping_redis(url: str) -> None:
         await client.aclose()
 
 
-def _asyncpg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str | None]:
-    """A fresh, migrated-on-demand PostgreSQL database for this run, dropped at the end."""
+    """This run's PostgreSQL database when BFF_TEST_DATABASE_URL is set, else None."""
     if not TEST_DATABASE_URL:
         yield None
         return
-    name = f"bff_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_postgres_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(_postgres_admin(TEST_DATABASE_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-async def _postgres_admin(url: str, statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(_asyncpg_dsn(url), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    with temporary_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

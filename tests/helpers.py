@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
+import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
+from sqlalchemy import make_url
 
 from bff.settings import Environment, Settings
+
+TEST_DATABASE_URL = os.environ.get("BFF_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("BFF_TEST_REDIS_URL", "")
+
+
+def asyncpg_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def temporary_postgres_database() -> Iterator[str]:
+    """A new, empty database on the configured PostgreSQL server, dropped afterwards."""
+    name = f"bff_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_postgres_admin(TEST_DATABASE_URL, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_postgres_admin(TEST_DATABASE_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+async def _postgres_admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(asyncpg_dsn(url), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 def make_settings(database_url: str, redis_url: str, **overrides: object) -> Settings:

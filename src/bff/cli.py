@@ -137,14 +137,20 @@ def openapi(
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    check: Annotated[
+        bool, typer.Option(help="Exit 0 if a worker refreshed its health key recently, else 1.")
+    ] = False,
+) -> None:
     """Run the arq worker (background jobs) against BFF_REDIS_URL."""
     settings = _load_settings()
     if settings.uses_fake_redis:
         typer.echo("bff: the worker needs a Redis server: set BFF_REDIS_URL", err=True)
         raise typer.Exit(code=2)
-    from bff.worker.main import run_worker
+    from bff.worker.main import check_worker_health, run_worker
 
+    if check:
+        raise typer.Exit(code=check_worker_health(settings))
     run_worker(settings)
 
 

@@ -9,10 +9,10 @@ allowed, so a wildcard would let any site act as the signed-in user).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_PLACEHOLDER_SECRET = "dev-only-change-me-dev-only-change-me"  # noqa: S105 - public placeholder
 MIN_SECRET_LENGTH = 32
@@ -60,7 +60,6 @@ class SalesforceSettings(UpstreamSettings):
         description="PEM of the RSA key whose certificate is uploaded to the connected app; "
         "`bff dev` generates a throwaway pair for the sandbox when empty.",
     )
-    pubsub_host: str = "127.0.0.1:8104"
 
 
 class FreebitSettings(UpstreamSettings):
@@ -109,10 +108,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = "portal-bff"
     jwt_audience: str = "portal-api"
 
-    cors_origins: list[str] = Field(
+    cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"]
     )
-    trusted_proxies: list[str] = Field(
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Peers whose X-Forwarded-For/-Proto are believed; empty trusts none.",
     )

@@ -10,12 +10,12 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
-from tests.helpers import make_settings, serving
 
 from bff.app import create_app
 from bff.audit.models import AuditEvent
 from bff.core.errors import Conflict
 from bff.core.state import DbSession
+from tests.helpers import make_settings, serving
 
 PROBE_DEADLINE_S = 0.5
 PROBE_MAX_BODY = 2048

@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+
 from tests.api.conftest import PROBE_MAX_BODY
 from tests.helpers import captured_log_lines
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.helpers import make_settings, serving
 
 from bff.app import create_app
+from tests.helpers import make_settings, serving
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
@@ -55,5 +55,10 @@ async def test_metrics_count_requests_by_route_template(client: httpx.AsyncClien
     assert 'route="<unmatched>",status="404"' in text
     assert "/no/such/thing" not in text
     assert "bff_http_request_duration_seconds_bucket" in text
-    for counter in ("bff_upstream_calls_total", "bff_cache_lookups_total"):
-        assert f"# TYPE {counter} counter" in text
+    assert "# TYPE bff_cache_lookups_total counter" in text
+
+
+async def test_fixed_non_api_routes_are_labelled_by_path(client: httpx.AsyncClient) -> None:
+    await client.get("/openapi.json")
+    text = (await client.get("/metrics")).text
+    assert 'route="/openapi.json",status="200"' in text

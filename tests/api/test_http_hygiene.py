@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+
 from tests.helpers import captured_log_lines
 
 ALLOWED_ORIGIN = "https://spa.example"

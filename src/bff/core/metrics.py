@@ -1,7 +1,8 @@
 """Prometheus metrics of the BFF, exposed at `/metrics`.
 
 Metric objects are process-wide by Prometheus convention (one registry per process); they
-hold counters, never connections. Labels use route templates, never raw paths, so an
+hold counters, never connections. Upstream call metrics (`bff_upstream_*`) belong to the
+integration layer (`integrations.metrics`) and share this registry. Labels use route templates, never raw paths, so an
 attacker cannot grow the series count by requesting random URLs.
 """
 
@@ -21,17 +22,6 @@ HTTP_LATENCY = Histogram(
     "Time to serve an HTTP request, by method, route template and status.",
     ["method", "route", "status"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
-UPSTREAM_CALLS = Counter(
-    "bff_upstream_calls_total",
-    "Calls to external systems, by system, operation and outcome.",
-    ["system", "operation", "outcome"],
-)
-UPSTREAM_LATENCY = Histogram(
-    "bff_upstream_call_duration_seconds",
-    "Duration of calls to external systems, by system and operation.",
-    ["system", "operation"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 CACHE_LOOKUPS = Counter(
     "bff_cache_lookups_total",

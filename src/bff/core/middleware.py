@@ -36,9 +36,12 @@ _SECURITY_HEADERS = (
 
 
 def route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED_ROUTE
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str):
+        return path
+    # FastAPI names only its API routes in the scope; the plain routes it matched otherwise
+    # (/docs, /openapi.json, /metrics) have fixed paths, so the path is the template.
+    return str(scope["path"]) if "endpoint" in scope else UNMATCHED_ROUTE
 
 
 def _is_authenticated(headers: Headers) -> bool:

@@ -42,7 +42,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = (
         r"(?i)(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|authorization"
         r"|cookie)[\"']?\s*[=:]\s*(?:\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
     ),
-    re.compile(r"[^\s@<>()\[\],;:\"'=/]+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"'.]+"),
+    # Emails: RFC 5322 local parts may hold `/`, `=`, `'` and more, so exclude only specials.
+    re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"'.]+"),
     # Card numbers and ICCIDs: 13-19 digits, optionally grouped by single spaces/hyphens.
     re.compile(r"(?<![\w.])\d(?:[ -]?\d){12,18}(?![\w])"),
     # Phone numbers: international `+CC ...`, or Japanese domestic starting with 0.

@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import check_health
 from arq.worker import run_worker as run_arq_worker
 
 from bff.core.db import create_engine, create_session_factory, transactional_session, utcnow
@@ -53,3 +54,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
 def run_worker(settings: Settings) -> None:
     configure_logging(level=settings.log_level, json_lines=settings.json_logs)
     run_arq_worker(worker_settings(settings))
+
+
+def check_worker_health(settings: Settings) -> int:
+    return int(check_health(worker_settings(settings)))

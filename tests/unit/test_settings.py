@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from pydantic import ValidationError
+
+from bff.settings import DEV_PLACEHOLDER_SECRET, Environment, Settings
+
+STRONG = secrets.token_urlsafe(48)
+PRODUCTION_OK: dict[str, object] = {
+    "env": Environment.PRODUCTION,
+    "jwt_secret": STRONG,
+    "database_url": "postgresql+asyncpg://bff@db/bff",
+    "redis_url": "redis://cache:6379/0",
+    "whmcs": {"webhook_secret": secrets.token_urlsafe(48)},
+    "salesforce": {"private_key_pem": "-----BEGIN PRIVATE KEY-----\n..."},
+}
+
+
+def build(**overrides: object) -> Settings:
+    return Settings(_env_file=None, **overrides)  # type: ignore[call-arg]
+
+
+def test_development_defaults_need_no_services() -> None:
+    settings = build()
+    assert settings.is_sqlite
+    assert settings.uses_fake_redis
+    assert not settings.json_logs
+    assert settings.max_body_bytes == 1024 * 1024
+
+
+def test_production_with_strong_settings_starts() -> None:
+    settings = build(**PRODUCTION_OK)
+    assert settings.is_production
+    assert settings.json_logs
+
+
+@pytest.mark.parametrize(
+    ("override", "names"),
+    [
+        ({"jwt_secret": DEV_PLACEHOLDER_SECRET}, "BFF_JWT_SECRET"),
+        ({"jwt_secret": "short"}, "BFF_JWT_SECRET"),
+        ({"jwt_secret": "a" * 64}, "BFF_JWT_SECRET"),
+        ({"whmcs": {"webhook_secret": "x"}}, "BFF_WHMCS__WEBHOOK_SECRET"),
+        ({"salesforce": {}}, "BFF_SALESFORCE__PRIVATE_KEY_PEM"),
+        ({"database_url": "sqlite+aiosqlite:///./bff.db"}, "BFF_DATABASE_URL"),
+        ({"redis_url": "memory://"}, "BFF_REDIS_URL"),
+    ],
+)
+def test_production_refuses_insecure_setting(override: dict[str, object], names: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        build(**(PRODUCTION_OK | override))
+    assert names in str(raised.value)
+
+
+@pytest.mark.parametrize("env", list(Environment))
+def test_wildcard_cors_origin_is_always_refused(env: Environment) -> None:
+    with pytest.raises(ValidationError, match="BFF_CORS_ORIGINS"):
+        build(**(PRODUCTION_OK | {"env": env, "cors_origins": ["*"]}))
+
+
+def test_lists_and_nested_groups_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BFF_CORS_ORIGINS", "https://a.example, https://b.example")
+    monkeypatch.setenv("BFF_WHMCS__DEADLINE_S", "3.5")
+    monkeypatch.setenv("BFF_SALESFORCE__API_VERSION", "v67.0")
+    settings = build()
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+    assert settings.whmcs.deadline_s == 3.5
+    assert settings.salesforce.api_version == "v67.0"
+
+
+def test_secrets_do_not_appear_in_repr() -> None:
+    settings = build(**PRODUCTION_OK)
+    assert STRONG not in repr(settings)
+    assert STRONG not in str(settings.model_dump())
