@@ -2,8 +2,8 @@
 
 Metric objects are process-wide by Prometheus convention (one registry per process); they
 hold counters, never connections. Upstream call metrics (`bff_upstream_*`) belong to the
-integration layer (`integrations.metrics`) and share this registry. Labels use route templates, never raw paths, so an
-attacker cannot grow the series count by requesting random URLs.
+integration layer (`integrations.metrics`) and share this registry. Labels use route
+templates, never raw paths, so an attacker cannot grow the series count with random URLs.
 """
 
 from __future__ import annotations
