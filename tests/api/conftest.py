@@ -15,6 +15,21 @@ from bff.app import create_app
 from bff.audit.models import AuditEvent
 from bff.core.errors import Conflict
 from bff.core.state import DbSession
+from domain.common.errors import (
+    ConflictError,
+    CurrencyMismatchError,
+    NotFoundError,
+    ProviderPayloadError,
+    ValidationFailedError,
+)
+from domain.common.errors import FieldError as DomainFieldError
+from integrations.errors import (
+    CircuitOpen,
+    UpstreamBadResponse,
+    UpstreamRejected,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
 from tests.helpers import make_settings, serving
 
 PROBE_DEADLINE_S = 0.5
@@ -28,6 +43,20 @@ class ProbeItem(BaseModel):
 
 class ProbeOrder(BaseModel):
     items: list[ProbeItem] = Field(min_length=1)
+
+
+LOWER_LAYER_ERRORS: dict[str, Exception] = {
+    "upstream_unavailable": UpstreamUnavailable("whmcs", "connect failed", retry_after=2.2),
+    "circuit_open": CircuitOpen("salesforce", "breaker open", retry_after=30),
+    "upstream_timeout": UpstreamTimeout("freebit", "deadline exceeded"),
+    "upstream_rejected": UpstreamRejected("whmcs", "Client Not Found"),
+    "upstream_bad_response": UpstreamBadResponse("salesforce", "HTTP 500"),
+    "bad_payload": ProviderPayloadError("whmcs", "invoice", "total"),
+    "not_found": NotFoundError("invoice", "42"),
+    "conflict": ConflictError("already linked"),
+    "validation": ValidationFailedError([DomainFieldError("items[0].sku", "unknown sku")]),
+    "domain": CurrencyMismatchError("JPY", "USD"),
+}
 
 
 def probe_router() -> APIRouter:
@@ -57,6 +86,10 @@ def probe_router() -> APIRouter:
     @router.get("/slow")
     async def slow() -> None:
         await asyncio.sleep(PROBE_DEADLINE_S * 4)
+
+    @router.get("/raise/{kind}")
+    async def raise_lower_layer_error(kind: str) -> None:
+        raise LOWER_LAYER_ERRORS[kind]
 
     @router.get("/conflict")
     async def conflict() -> None:

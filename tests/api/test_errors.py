@@ -132,3 +132,30 @@ async def test_process_keeps_serving_after_bad_input(probe: httpx.AsyncClient) -
         )
         assert 400 <= response.status_code < 500
     assert (await probe.get("/health/live")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "code", "retry_after"),
+    [
+        ("upstream_unavailable", 503, "upstream.unavailable", "3"),
+        ("circuit_open", 503, "upstream.unavailable", "30"),
+        ("upstream_timeout", 504, "upstream.timeout", None),
+        ("upstream_rejected", 502, "upstream.error", None),
+        ("upstream_bad_response", 502, "upstream.error", None),
+        ("bad_payload", 502, "upstream.error", None),
+        ("not_found", 404, "resource.not_found", None),
+        ("conflict", 409, "domain.conflict", None),
+        ("validation", 422, "domain.validation_failed", None),
+        ("domain", 422, "domain.currency_mismatch", None),
+    ],
+)
+async def test_lower_layer_errors_map_to_problems(
+    probe: httpx.AsyncClient, kind: str, status: int, code: str, retry_after: str | None
+) -> None:
+    response = await probe.get(f"/probe/raise/{kind}")
+    body = assert_problem(response, status, code)
+    assert response.headers.get("retry-after") == retry_after
+    for provider_words in ("Client Not Found", "HTTP 500", "connect failed", "42", "total"):
+        assert provider_words not in str(body["detail"])
+    if kind == "validation":
+        assert body["errors"] == [{"field": "items[0].sku", "message": "unknown sku"}]

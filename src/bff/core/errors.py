@@ -12,17 +12,30 @@ AppError                      expected conditions, raised by services; status + 
  ├── RateLimited          429 (adds Retry-After)
  └── ServiceUnavailable   503 (adds Retry-After)
 
-Features subclass these (in their own ``errors.py``) to fix a ``code``; anything else that
-escapes a handler is a 500 with a generic detail, rendered by the request-context
-middleware so the traceback only reaches the (redacted) log.
+Features subclass these (in their own ``errors.py``) to fix a ``code``. Errors from the
+layers below are mapped here too, so no feature translates them by hand:
+
+    domain NotFoundError          -> 404 resource.not_found
+    domain ConflictError          -> 409 (its code)
+    domain ValidationFailedError  -> 422 (its code, with per-field errors)
+    other DomainError             -> 422 (its code)
+    ProviderPayloadError          -> 502 upstream.error (a provider sent what we cannot read)
+    UpstreamUnavailable           -> 503 upstream.unavailable + Retry-After
+    UpstreamTimeout               -> 504 upstream.timeout
+    other UpstreamError           -> 502 upstream.error
+
+Anything else that escapes a handler is a 500 with a generic detail, rendered by the
+request-context middleware so the traceback only reaches the (redacted) log.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,6 +43,16 @@ from starlette.responses import Response
 
 from bff.core.problems import FieldError, render_problem
 from bff.core.request_context import current_request_id
+from domain.common.errors import (
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    ProviderPayloadError,
+    ValidationFailedError,
+)
+from integrations.errors import UpstreamError, UpstreamTimeout, UpstreamUnavailable
+
+log = structlog.get_logger("bff.errors")
 
 
 class AppError(Exception):
@@ -150,6 +173,49 @@ _HTTP_CODES: dict[int, tuple[str, str, str]] = {
 }
 
 
+class UpstreamFailure(AppError):
+    status = 502
+    code = "upstream.error"
+    title = "Bad Gateway"
+    default_detail = "An upstream system answered with an error; try again later."
+
+
+class UpstreamDown(ServiceUnavailable):
+    code = "upstream.unavailable"
+    default_detail = "An upstream system is unavailable; try again later."
+
+
+class UpstreamTooSlow(AppError):
+    status = 504
+    code = "upstream.timeout"
+    title = "Gateway Timeout"
+    default_detail = "An upstream system did not answer in time."
+
+
+def translate(error: Exception) -> AppError:
+    """The AppError a lower layer's error stands for (see the module docstring)."""
+    if isinstance(error, AppError):
+        return error
+    if isinstance(error, UpstreamUnavailable):
+        return UpstreamDown(retry_after_s=math.ceil(error.retry_after))
+    if isinstance(error, UpstreamTimeout):
+        return UpstreamTooSlow()
+    if isinstance(error, UpstreamError | ProviderPayloadError):
+        return UpstreamFailure()
+    if isinstance(error, NotFoundError):
+        return NotFound()
+    if isinstance(error, ConflictError):
+        return Conflict(code=error.code)
+    if isinstance(error, ValidationFailedError):
+        return Unprocessable(
+            code=error.code,
+            errors=[FieldError(field=item.field, message=item.message) for item in error.errors],
+        )
+    if isinstance(error, DomainError):
+        return Unprocessable(code=error.code)
+    raise TypeError(f"no problem mapping for {type(error).__name__}")
+
+
 def app_error_response(error: AppError) -> Response:
     return render_problem(
         status=error.status,
@@ -163,8 +229,10 @@ def app_error_response(error: AppError) -> Response:
 
 
 async def _handle_app_error(_: Request, error: Exception) -> Response:
-    assert isinstance(error, AppError)
-    return app_error_response(error)
+    if isinstance(error, UpstreamError | ProviderPayloadError):
+        # The provider's own words stay in the log (redacted), never in the response.
+        log.warning("request.upstream_failed", error_type=type(error).__name__, error=str(error))
+    return app_error_response(translate(error))
 
 
 async def _handle_http_exception(_: Request, error: Exception) -> Response:
@@ -233,6 +301,7 @@ def field_path(loc: Sequence[str | int]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _handle_app_error)
+    for error_type in (AppError, DomainError, UpstreamError):
+        app.add_exception_handler(error_type, _handle_app_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
