@@ -180,9 +180,11 @@ class _Parser:
             raise _malformed(f"expected '{char}'")
         self.pos += 1
 
-    def ident(self) -> str:
+    def ident(self, *, object_name: bool = False) -> str:
         tok = self.peek()
-        if tok is None or tok.kind != "ident" or tok.text.lower() in _KEYWORDS:
+        # Object names may be keywords (FROM Order); field names may not.
+        reserved = tok is not None and tok.text.lower() in _KEYWORDS and not object_name
+        if tok is None or tok.kind != "ident" or reserved:
             raise _malformed("expected a field or object name")
         self.pos += 1
         return tok.text
@@ -216,7 +218,7 @@ class _Parser:
                 continue
             break
         self.expect_kw("from")
-        sobject = self.ident()
+        sobject = self.ident(object_name=True)
         query = Query(sobject=sobject, fields=fields, children=children, count_only=count_only)
         if count_only and (fields or children):
             raise _malformed("COUNT() must be the only select item")
