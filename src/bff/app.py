@@ -1,6 +1,6 @@
 """App factory and lifespan: the composition root of the BFF.
 
-Everything with a connection (DB engine, Redis, one HTTP client per external system) is
+Everything with a connection (DB engine, Redis, a client per external system) is
 built here at start-up, handed to requests through `request.state.app`, and closed at
 shutdown in reverse order. Nothing connects at import time.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-import httpx
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -24,29 +23,17 @@ from bff.core.logging import configure_logging
 from bff.core.metrics import metrics_endpoint
 from bff.core.middleware import BodyGuardMiddleware, RequestContextMiddleware
 from bff.core.openapi import install_openapi, operation_id
+from bff.core.providers import open_providers
 from bff.core.redis import create_redis
-from bff.core.state import AppState, UpstreamClients
+from bff.core.state import AppState
 from bff.health.router import router as health_router
-from bff.settings import Settings, UpstreamSettings
+from bff.settings import Settings
 
 log = structlog.get_logger("bff.app")
 
 OPENAPI_TAGS = [
     {"name": "health", "description": "Liveness and readiness probes for orchestrators."},
 ]
-
-
-def _upstream_client(settings: UpstreamSettings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(
-            settings.read_timeout_s, connect=settings.connect_timeout_s, pool=settings.deadline_s
-        ),
-        limits=httpx.Limits(
-            max_connections=settings.max_connections,
-            max_keepalive_connections=settings.max_connections,
-        ),
-        follow_redirects=False,
-    )
 
 
 @asynccontextmanager
@@ -60,17 +47,13 @@ async def _lifespan_resources(settings: Settings) -> AsyncIterator[AppState]:
         stack.push_async_callback(engine.dispose)
         redis = create_redis(settings.redis_url, max_connections=settings.redis_max_connections)
         stack.push_async_callback(redis.aclose)
-        upstreams = UpstreamClients(
-            whmcs=await stack.enter_async_context(_upstream_client(settings.whmcs)),
-            salesforce=await stack.enter_async_context(_upstream_client(settings.salesforce)),
-            freebit=await stack.enter_async_context(_upstream_client(settings.freebit)),
-        )
+        providers = await stack.enter_async_context(open_providers(settings))
         yield AppState(
             settings=settings,
             engine=engine,
             session_factory=create_session_factory(engine),
             redis=redis,
-            upstreams=upstreams,
+            providers=providers,
         )
 
 

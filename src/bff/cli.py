@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
+from pydantic import SecretStr
 
 from bff.settings import Settings
+
+if TYPE_CHECKING:
+    from integrations.sandbox import SandboxCredentials, SandboxUrls
 
 cli = typer.Typer(
     name="bff",
@@ -71,9 +78,103 @@ def dev(
 async def _serve_dev(settings: Settings) -> None:
     from bff.app import create_app
 
-    app = create_app(settings)
-    typer.echo(f"BFF on http://{settings.host}:{settings.port}  (docs: /docs)")
-    await uvicorn.Server(_uvicorn_config(app, settings)).serve()
+    async with AsyncExitStack() as stack:
+        if settings.sandbox.enabled:
+            settings = await stack.enter_async_context(_sandboxed(settings))
+        app = create_app(settings)
+        typer.echo(f"BFF on http://{settings.host}:{settings.port}  (docs: /docs)")
+        await uvicorn.Server(_uvicorn_config(app, settings)).serve()
+
+
+@asynccontextmanager
+async def _sandboxed(settings: Settings) -> AsyncIterator[Settings]:
+    """Run the sandboxes and yield settings that point the BFF at them."""
+    from integrations.sandbox import generate_dev_keypair, running_sandboxes
+
+    keys = generate_dev_keypair()
+    async with running_sandboxes(
+        salesforce_public_key_pem=keys.public_key_pem,
+        host=settings.sandbox.host,
+        whmcs_port=settings.sandbox.whmcs_port,
+        salesforce_port=settings.sandbox.salesforce_port,
+        freebit_port=settings.sandbox.freebit_port,
+        credentials=sandbox_credentials(settings),
+    ) as urls:
+        _echo_sandboxes(urls)
+        yield settings.model_copy(
+            update={
+                "whmcs": settings.whmcs.model_copy(update={"api_url": urls.whmcs_api_url}),
+                "salesforce": settings.salesforce.model_copy(
+                    update={
+                        "login_url": urls.salesforce_login_url,
+                        "private_key_pem": SecretStr(keys.private_key_pem),
+                    }
+                ),
+                "freebit": settings.freebit.model_copy(update={"base_url": urls.freebit_base_url}),
+            }
+        )
+
+
+def sandbox_credentials(settings: Settings) -> SandboxCredentials:
+    """The credentials the sandboxes accept: whatever the BFF is configured to send."""
+    from integrations.sandbox import SandboxCredentials
+
+    return SandboxCredentials(
+        whmcs_identifier=settings.whmcs.identifier.get_secret_value(),
+        whmcs_secret=settings.whmcs.secret.get_secret_value(),
+        whmcs_access_key=(
+            settings.whmcs.access_key.get_secret_value() if settings.whmcs.access_key else None
+        ),
+        salesforce_consumer_key=settings.salesforce.client_id,
+        salesforce_username=settings.salesforce.username,
+        salesforce_audience=settings.salesforce.audience,
+        freebit_oem_id=settings.freebit.oem_id,
+        freebit_oem_key=settings.freebit.oem_key.get_secret_value(),
+    )
+
+
+def _echo_sandboxes(urls: SandboxUrls) -> None:
+    typer.echo("Sandboxes (demo data; control API under /_sandbox/):")
+    typer.echo(f"  WHMCS       {urls.whmcs_api_url}")
+    typer.echo(f"  Salesforce  {urls.salesforce_login_url}")
+    typer.echo(f"  Freebit     {urls.freebit_base_url}")
+
+
+@cli.command()
+def sandbox(
+    key_file: Annotated[
+        Path, typer.Option(help="Where to write the Salesforce JWT signing key (PEM).")
+    ] = Path("var/sandbox-salesforce-key.pem"),
+) -> None:
+    """Run only the three provider sandboxes (for pointing another client at them)."""
+    from integrations.sandbox import generate_dev_keypair
+
+    settings = _load_settings()
+    keys = generate_dev_keypair()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.touch(mode=0o600)
+    key_file.write_text(keys.private_key_pem, encoding="utf-8")
+    asyncio.run(_serve_sandboxes(settings, keys.public_key_pem, key_file))
+
+
+async def _serve_sandboxes(settings: Settings, public_key_pem: str, key_file: Path) -> None:
+    from integrations.sandbox import running_sandboxes
+
+    async with running_sandboxes(
+        salesforce_public_key_pem=public_key_pem,
+        host=settings.sandbox.host,
+        whmcs_port=settings.sandbox.whmcs_port,
+        salesforce_port=settings.sandbox.salesforce_port,
+        freebit_port=settings.sandbox.freebit_port,
+        credentials=sandbox_credentials(settings),
+    ) as urls:
+        _echo_sandboxes(urls)
+        typer.echo(f"  Salesforce JWT signing key: {key_file} (BFF_SALESFORCE__PRIVATE_KEY_PEM)")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
 
 
 @cli.command()

@@ -53,7 +53,7 @@ class SalesforceSettings(UpstreamSettings):
     login_url: str = "http://127.0.0.1:8102"
     api_version: str = Field(default="v66.0", pattern=r"^v\d{2,3}\.0$")
     client_id: str = "sandbox-consumer-key"
-    username: str = "integration@portal.example"
+    username: str = "integration@portal.example.jp"
     audience: str = "https://login.salesforce.com"
     private_key_pem: SecretStr | None = Field(
         default=None,
@@ -64,7 +64,7 @@ class SalesforceSettings(UpstreamSettings):
 
 class FreebitSettings(UpstreamSettings):
     base_url: str = "http://127.0.0.1:8103"
-    oem_id: str = "sandbox-oem"
+    oem_id: str = "SANDBOXOEM"
     oem_key: SecretStr = SecretStr("sandbox-oem-key")
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from integrations.sandbox.demo_data import TARO
+
 BFF = [sys.executable, "-m", "bff"]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,8 +33,14 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 
 def test_dev_serves_ready_on_the_embedded_default(tmp_path: Path) -> None:
-    port = free_port()
-    env = clean_env(BFF_PORT=str(port), BFF_LOG_FORMAT="json")
+    port, whmcs_port, salesforce_port, freebit_port = (free_port() for _ in range(4))
+    env = clean_env(
+        BFF_PORT=str(port),
+        BFF_LOG_FORMAT="json",
+        BFF_SANDBOX__WHMCS_PORT=str(whmcs_port),
+        BFF_SANDBOX__SALESFORCE_PORT=str(salesforce_port),
+        BFF_SANDBOX__FREEBIT_PORT=str(freebit_port),
+    )
     process = subprocess.Popen(
         [*BFF, "dev"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -42,6 +50,22 @@ def test_dev_serves_ready_on_the_embedded_default(tmp_path: Path) -> None:
         docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5)
         assert docs.status_code == 200
         assert (tmp_path / "var" / "bff.sqlite3").exists()
+        login = httpx.post(
+            f"http://127.0.0.1:{whmcs_port}/includes/api.php",
+            data={
+                "action": "ValidateLogin",
+                "identifier": "sandbox-identifier",
+                "secret": "sandbox-secret",
+                "responsetype": "json",
+                "email": TARO.email,
+                "password2": TARO.password,
+            },
+            timeout=5,
+        )
+        assert login.json()["result"] == "success"
+        for sandbox_port in (salesforce_port, freebit_port):
+            calls = httpx.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/calls", timeout=5)
+            assert calls.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=20)[0].decode()

@@ -6,22 +6,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
 from fastapi import Depends, Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bff.core.db import transactional_session
+from bff.core.providers import Providers
 from bff.settings import Settings
-
-
-@dataclass(frozen=True, slots=True)
-class UpstreamClients:
-    """One pooled HTTP client per external system, shared by every request."""
-
-    whmcs: httpx.AsyncClient
-    salesforce: httpx.AsyncClient
-    freebit: httpx.AsyncClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +21,7 @@ class AppState:
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
     redis: Redis
-    upstreams: UpstreamClients
+    providers: Providers
 
 
 def get_app_state(request: Request) -> AppState:
