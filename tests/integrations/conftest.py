@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from datetime import datetime
 
 import httpx
 import pytest
 import pytest_asyncio
 from prometheus_client import CollectorRegistry
 
-from domain.common.dates import JST
 from integrations.freebit import FreebitClient, FreebitConfig
 from integrations.http import HttpPolicy, build_http_client
 from integrations.metrics import IntegrationMetrics
@@ -29,9 +27,8 @@ from integrations.sandbox import (
     running_sandboxes,
 )
 from integrations.whmcs import WhmcsClient, WhmcsConfig
-from tests.integrations.factories import Faults
+from tests.integrations.factories import TODAY, Faults
 
-TODAY = datetime.now(JST).date()
 CREDENTIALS = SandboxCredentials(whmcs_access_key="sandbox-access-key")
 
 # Small numbers so every fault test finishes well under a second.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import httpx
 
+from domain.common.dates import JST
 from domain.orders.contract import PricedOrder
 from integrations.sandbox.demo_data import CATALOG
+
+# The demo data and the clients share one "today" (Japan), pinned for the session.
+TODAY = datetime.now(JST).date()
 
 
 def priced_order(*lines: tuple[str, str, int], pricebook_entry_ids: dict[str, str] | None = None
