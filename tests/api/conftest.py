@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
@@ -90,6 +90,10 @@ def probe_router() -> APIRouter:
     @router.get("/raise/{kind}")
     async def raise_lower_layer_error(kind: str) -> None:
         raise LOWER_LAYER_ERRORS[kind]
+
+    @router.get("/client")
+    async def client_address(request: Request) -> dict[str, str]:
+        return {"host": request.client.host if request.client else "", "scheme": request.url.scheme}
 
     @router.get("/conflict")
     async def conflict() -> None:

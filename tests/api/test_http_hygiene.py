@@ -7,7 +7,9 @@ import json
 import httpx
 import pytest
 
-from tests.helpers import captured_log_lines
+from bff.app import create_app
+from tests.api.conftest import probe_router
+from tests.helpers import captured_log_lines, make_settings, serving
 
 ALLOWED_ORIGIN = "https://spa.example"
 
@@ -98,3 +100,22 @@ async def test_unmatched_paths_share_one_route_label(probe: httpx.AsyncClient) -
         await probe.get("/random/abc123")
     lines = [json.loads(line) for line in raw]
     assert [line["route"] for line in lines if line.get("event") == "request"] == ["<unmatched>"]
+
+
+FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+
+
+async def test_forwarded_headers_are_ignored_by_default(probe: httpx.AsyncClient) -> None:
+    response = await probe.get("/probe/client", headers=FORWARDED)
+    assert response.json() == {"host": "127.0.0.1", "scheme": "http"}
+
+
+async def test_forwarded_headers_are_believed_from_trusted_proxies(
+    database_url: str, redis_url: str
+) -> None:
+    settings = make_settings(database_url, redis_url, trusted_proxies=["127.0.0.1"])
+    app = create_app(settings)
+    app.include_router(probe_router())
+    async with serving(app) as client:
+        response = await client.get("/probe/client", headers=FORWARDED)
+    assert response.json() == {"host": "203.0.113.9", "scheme": "https"}
