@@ -11,7 +11,8 @@ the call log and reset state.
      "errorStatus": 503,             # answer with this status (provider-style body)
      "errorRate": 0.5,               # probability of the error (default 1.0)
      "hang": true,                   # never answer (until faults are cleared or reset)
-     "malformedBody": true}          # answer 200 with a truncated JSON body
+     "malformedBody": true,          # answer 200 with a truncated JSON body
+     "times": 2}                     # only the next 2 matching calls (default: all)
 
 A rule without ``action``/``path`` matches every provider call. The control API itself is
 never faulted or logged.
@@ -48,6 +49,7 @@ class FaultRule(BaseModel):
     error_rate: float = Field(default=1.0, ge=0.0, le=1.0, alias="errorRate")
     hang: bool = False
     malformed_body: bool = Field(default=False, alias="malformedBody")
+    times: int | None = Field(default=None, ge=1)
 
     def matches(self, *, action: str | None, path: str) -> bool:
         if self.action is not None and (action is None or self.action.lower() != action.lower()):
@@ -95,6 +97,13 @@ class SandboxControl:
         )
         if rule is None:
             return None
+        if rule.times is not None:
+            remaining = rule.times - 1
+            index = self.rules.index(rule)
+            if remaining:
+                self.rules[index] = rule.model_copy(update={"times": remaining})
+            else:
+                del self.rules[index]
         if rule.latency_ms:
             await asyncio.sleep(rule.latency_ms / 1000)
         if rule.hang:
