@@ -55,7 +55,12 @@ def test_invoice_list_maps_amounts_statuses_and_zero_dates(payload: Payload) -> 
 
 @pytest.mark.parametrize(
     "name",
-    ["get_invoices_empty_list", "get_invoices_empty_string", "get_invoices_empty_wrapper", "get_invoices_missing"],
+    [
+        "get_invoices_empty_list",
+        "get_invoices_empty_string",
+        "get_invoices_empty_wrapper",
+        "get_invoices_missing",
+    ],
 )
 def test_no_invoices_in_every_spelling(payload: Payload, name: str) -> None:
     page = invoice_page_from_whmcs(payload("whmcs", name), today=TODAY, page=1, page_size=20)
@@ -108,8 +113,14 @@ def test_invoice_without_issue_date_is_a_payload_error() -> None:
 
 
 def test_invoice_without_due_date_is_due_on_issue(caplog: pytest.LogCaptureFixture) -> None:
-    raw = {"invoiceid": "1", "date": "2026-11-01", "duedate": "", "subtotal": "10", "total": "11",
-           "status": "Unpaid"}
+    raw = {
+        "invoiceid": "1",
+        "date": "2026-11-01",
+        "duedate": "",
+        "subtotal": "10",
+        "total": "11",
+        "status": "Unpaid",
+    }
     with caplog.at_level(logging.WARNING):
         invoice = invoice_from_whmcs(raw, today=TODAY)
     assert invoice.due_on == date(2026, 11, 1) and invoice.status is InvoiceStatus.OVERDUE
@@ -119,21 +130,39 @@ def test_invoice_without_due_date_is_due_on_issue(caplog: pytest.LogCaptureFixtu
 def test_overdue_is_derived_against_the_given_day() -> None:
     due = date(2026, 11, 10)
     assert derive_invoice_status(InvoiceStatus.UNPAID, due, due) is InvoiceStatus.UNPAID
-    assert derive_invoice_status(InvoiceStatus.UNPAID, due, due + timedelta(days=1)) is InvoiceStatus.OVERDUE
-    assert derive_invoice_status(InvoiceStatus.PAID, due, due + timedelta(days=9)) is InvoiceStatus.PAID
+    assert (
+        derive_invoice_status(InvoiceStatus.UNPAID, due, due + timedelta(days=1))
+        is InvoiceStatus.OVERDUE
+    )
+    assert (
+        derive_invoice_status(InvoiceStatus.PAID, due, due + timedelta(days=9))
+        is InvoiceStatus.PAID
+    )
 
 
 def test_payment_methods(payload: Payload) -> None:
     card, bank, bad_expiry, paypal = payment_methods_from_whmcs(payload("whmcs", "get_paymethods"))
-    assert (card.id, card.type, card.expiry, card.is_default) == ("3", PaymentMethodType.CARD, "2028-02", True)
+    assert (card.id, card.type, card.expiry, card.is_default) == (
+        "3",
+        PaymentMethodType.CARD,
+        "2028-02",
+        True,
+    )
     assert card.description == "Visa ending 4242"
     assert (bank.type, bank.description, bank.expiry, bank.is_default) == (
-        PaymentMethodType.BANK_ACCOUNT, "給与口座", None, False,
+        PaymentMethodType.BANK_ACCOUNT,
+        "給与口座",
+        None,
+        False,
     )
     assert bad_expiry.expiry is None and bad_expiry.description == "Card ending 1111"
     assert paypal.type is PaymentMethodType.UNKNOWN and paypal.description == "paypal"
     assert card.model_dump(mode="json") == {
-        "id": "3", "type": "card", "description": "Visa ending 4242", "expiry": "2028-02", "isDefault": True,
+        "id": "3",
+        "type": "card",
+        "description": "Visa ending 4242",
+        "expiry": "2028-02",
+        "isDefault": True,
     }
 
 
@@ -145,7 +174,14 @@ def test_payment_methods_explicit_default_and_empty(payload: Payload) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expiry"),
-    [("02/25", "2025-02"), ("2/2031", "2031-02"), ("13/25", None), ("", None), (None, None), ("soon", None)],
+    [
+        ("02/25", "2025-02"),
+        ("2/2031", "2031-02"),
+        ("13/25", None),
+        ("", None),
+        (None, None),
+        ("soon", None),
+    ],
 )
 def test_card_expiry(raw: str | None, expiry: str | None) -> None:
     assert card_expiry(raw) == expiry
@@ -153,10 +189,21 @@ def test_card_expiry(raw: str | None, expiry: str | None) -> None:
 
 # --- properties -------------------------------------------------------------------------
 
-cents = st.decimals(min_value=0, max_value=1_000_000, places=2, allow_nan=False, allow_infinity=False)
+cents = st.decimals(
+    min_value=0, max_value=1_000_000, places=2, allow_nan=False, allow_infinity=False
+)
 days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
 whmcs_statuses = st.sampled_from(
-    ["Draft", "Unpaid", "Paid", "Cancelled", "Refunded", "Collections", "Payment Pending", "Brand New"]
+    [
+        "Draft",
+        "Unpaid",
+        "Paid",
+        "Cancelled",
+        "Refunded",
+        "Collections",
+        "Payment Pending",
+        "Brand New",
+    ]
 )
 
 
@@ -174,7 +221,9 @@ def raw_invoice_rows(draw: st.DrawFn) -> dict[str, Any]:
     row: dict[str, Any] = {
         "id": draw(st.one_of(st.integers(1, 10**6), st.integers(1, 10**6).map(str))),
         "date": issued.isoformat(),
-        "duedate": draw(st.sampled_from(["", "0000-00-00", (issued + timedelta(days=14)).isoformat()])),
+        "duedate": draw(
+            st.sampled_from(["", "0000-00-00", (issued + timedelta(days=14)).isoformat()])
+        ),
         "datepaid": draw(st.sampled_from(["0000-00-00 00:00:00", f"{issued} 10:00:00", ""])),
         "subtotal": _amount(subtotal, as_number),
         "credit": _amount(credit, as_number) if credit else draw(st.sampled_from(["", "0.00"])),
@@ -184,7 +233,9 @@ def raw_invoice_rows(draw: st.DrawFn) -> dict[str, Any]:
         "status": draw(whmcs_statuses),
         "currencycode": "JPY",
     }
-    row.update(draw(st.dictionaries(st.sampled_from(["firstname", "x_new", "paymethodid"]), st.none())))
+    row.update(
+        draw(st.dictionaries(st.sampled_from(["firstname", "x_new", "paymethodid"]), st.none()))
+    )
     return row
 
 

@@ -35,7 +35,11 @@ def test_products_with_pricebook_entry_subquery(
         BillingCycle.MONTHLY: "01uRO0000001AAAYA1",
         BillingCycle.ANNUALLY: "01uRO0000001AABYA1",
     }
-    assert (sim.active, sim.crm_product_id, sim.billing_product_id) == (True, "01tRO00000A1AAAYA3", "3")
+    assert (sim.active, sim.crm_product_id, sim.billing_product_id) == (
+        True,
+        "01tRO00000A1AAAYA3",
+        "3",
+    )
     assert sim.product.attributes == {
         "dataCapMb": 20480,
         "voice": False,
@@ -44,7 +48,10 @@ def test_products_with_pricebook_entry_subquery(
         "speedMbps": "225.5",
     }
     assert fiber.product.description == "" and fiber.product.attributes == {}
-    assert [p.billing_cycle for p in fiber.product.prices] == [BillingCycle.MONTHLY, BillingCycle.ONE_TIME]
+    assert [p.billing_cycle for p in fiber.product.prices] == [
+        BillingCycle.MONTHLY,
+        BillingCycle.ONE_TIME,
+    ]
     assert gift.product.category is ProductCategory.UNKNOWN and gift.product.prices == ()
     assert gift.active is False and gift.product.attributes == {}
     assert vpn.product.attributes == {}  # a JSON array is not an attribute object
@@ -73,7 +80,10 @@ def test_pricebook_entry_rows_are_grouped_per_product(payload: Payload) -> None:
         payload("salesforce", "catalog_pricebook_entries")
     )
     assert sim.product.sku == "SIM-DATA-20G"
-    assert [p.billing_cycle for p in sim.product.prices] == [BillingCycle.MONTHLY, BillingCycle.ANNUALLY]
+    assert [p.billing_cycle for p in sim.product.prices] == [
+        BillingCycle.MONTHLY,
+        BillingCycle.ANNUALLY,
+    ]
     assert voice.product.category is ProductCategory.OPTION and voice.billing_product_id == "12"
 
 
@@ -82,9 +92,9 @@ def test_both_query_shapes_give_the_same_product(payload: Payload) -> None:
     from_entries = catalog_from_salesforce_pricebook_entries(
         payload("salesforce", "catalog_pricebook_entries")
     )[0]
-    assert from_entries.product.model_copy(update={"attributes": {}}) == from_products.product.model_copy(
+    assert from_entries.product.model_copy(
         update={"attributes": {}}
-    )
+    ) == from_products.product.model_copy(update={"attributes": {}})
 
 
 def test_rows_missing_what_we_need_are_payload_errors() -> None:
@@ -94,7 +104,13 @@ def test_rows_missing_what_we_need_are_payload_errors() -> None:
         catalog_from_salesforce_pricebook_entries({"records": [{"Id": "01u1", "UnitPrice": 1}]})
     with pytest.raises(ProviderPayloadError, match="UnitPrice"):
         catalog_from_salesforce_products(
-            [{"Id": "01t1", "ProductCode": "X", "PricebookEntries": {"records": [{"Id": "01u", "UnitPrice": "n/a"}]}}]
+            [
+                {
+                    "Id": "01t1",
+                    "ProductCode": "X",
+                    "PricebookEntries": {"records": [{"Id": "01u", "UnitPrice": "n/a"}]},
+                }
+            ]
         )
 
 
@@ -112,9 +128,13 @@ def product_rows(draw: st.DrawFn) -> dict[str, Any]:
         {
             "attributes": {"type": "PricebookEntry"},
             "Id": f"01u{index}",
-            "UnitPrice": float(draw(prices)) if draw(st.booleans()) else int(draw(st.integers(0, 10**6))),
+            "UnitPrice": float(draw(prices))
+            if draw(st.booleans())
+            else int(draw(st.integers(0, 10**6))),
             "IsActive": draw(st.booleans()),
-            "Billing_Cycle__c": draw(st.sampled_from(["Monthly", "Annually", "One-time", "Weekly", None])),
+            "Billing_Cycle__c": draw(
+                st.sampled_from(["Monthly", "Annually", "One-time", "Weekly", None])
+            ),
         }
         for index in range(draw(st.integers(0, 4)))
     ]
@@ -125,7 +145,9 @@ def product_rows(draw: st.DrawFn) -> dict[str, Any]:
         "ProductCode": draw(st.from_regex(r"[A-Z][A-Z0-9-]{2,12}", fullmatch=True)),
         "Family": draw(st.sampled_from(["SIM", "Internet", "VPN", "Option", "Other", None])),
         "IsActive": draw(st.booleans()),
-        "PricebookEntries": {"totalSize": len(entries), "done": True, "records": entries} if entries else None,
+        "PricebookEntries": {"totalSize": len(entries), "done": True, "records": entries}
+        if entries
+        else None,
     }
 
 
@@ -133,7 +155,9 @@ def product_rows(draw: st.DrawFn) -> dict[str, Any]:
 def test_any_catalog_maps_to_one_price_per_cycle_and_no_float(
     rows: list[dict[str, Any]], assert_no_floats: Callable[[Any], None]
 ) -> None:
-    entries = catalog_from_salesforce_products({"totalSize": len(rows), "done": True, "records": rows})
+    entries = catalog_from_salesforce_products(
+        {"totalSize": len(rows), "done": True, "records": rows}
+    )
     assert len(entries) == len(rows)
     for entry in entries:
         cycles = [p.billing_cycle for p in entry.product.prices]

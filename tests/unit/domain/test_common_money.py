@@ -24,7 +24,7 @@ def test_rounds_half_up_to_cents() -> None:
 @pytest.mark.parametrize("bad", [1.5, "abc", "NaN", "Infinity", None, True])
 def test_refuses_floats_and_non_numbers(bad: object) -> None:
     with pytest.raises(ValidationError):
-        Money(amount=bad, currency="JPY")  # type: ignore[arg-type]
+        Money(amount=bad, currency="JPY")
 
 
 @pytest.mark.parametrize("currency", ["JP", "JPYY", "12A", ""])

@@ -24,7 +24,9 @@ from domain.orders import (
 )
 
 
-def catalog_entry(sku: str, monthly: int, *, active: bool = True, currency: str = "JPY") -> CatalogEntry:
+def catalog_entry(
+    sku: str, monthly: int, *, active: bool = True, currency: str = "JPY"
+) -> CatalogEntry:
     return CatalogEntry(
         product=Product(
             sku=sku,
@@ -93,8 +95,13 @@ def test_no_path_leaves_a_final_status(path: list[OrderStatus]) -> None:
 
 def test_price_order_totals_lines() -> None:
     request = OrderRequest.model_validate(
-        {"items": [{"sku": "SIM-A", "quantity": 2, "billingCycle": "monthly"},
-                   {"sku": "OPT-B", "quantity": 1, "billingCycle": "monthly"}], "notes": "hi"}
+        {
+            "items": [
+                {"sku": "SIM-A", "quantity": 2, "billingCycle": "monthly"},
+                {"sku": "OPT-B", "quantity": 1, "billingCycle": "monthly"},
+            ],
+            "notes": "hi",
+        }
     )
     priced = price_order(request, CATALOG)
     assert priced.total == Money.of(1980 * 2 + 330, "JPY")
@@ -104,19 +111,31 @@ def test_price_order_totals_lines() -> None:
 
 def test_price_order_reports_every_bad_line() -> None:
     request = OrderRequest.model_validate(
-        {"items": [{"sku": "NOPE", "quantity": 1, "billingCycle": "monthly"},
-                   {"sku": "OLD-C", "quantity": 1, "billingCycle": "monthly"},
-                   {"sku": "SIM-A", "quantity": 1, "billingCycle": "annually"}]}
+        {
+            "items": [
+                {"sku": "NOPE", "quantity": 1, "billingCycle": "monthly"},
+                {"sku": "OLD-C", "quantity": 1, "billingCycle": "monthly"},
+                {"sku": "SIM-A", "quantity": 1, "billingCycle": "annually"},
+            ]
+        }
     )
     with pytest.raises(ValidationFailedError) as caught:
         price_order(request, CATALOG)
-    assert [e.field for e in caught.value.errors] == ["items[0].sku", "items[1].sku", "items[2].billingCycle"]
+    assert [e.field for e in caught.value.errors] == [
+        "items[0].sku",
+        "items[1].sku",
+        "items[2].billingCycle",
+    ]
 
 
 def test_price_order_refuses_mixed_currencies() -> None:
     request = OrderRequest.model_validate(
-        {"items": [{"sku": "SIM-A", "quantity": 1, "billingCycle": "monthly"},
-                   {"sku": "USD-D", "quantity": 1, "billingCycle": "monthly"}]}
+        {
+            "items": [
+                {"sku": "SIM-A", "quantity": 1, "billingCycle": "monthly"},
+                {"sku": "USD-D", "quantity": 1, "billingCycle": "monthly"},
+            ]
+        }
     )
     with pytest.raises(ValidationFailedError, match="currencies"):
         price_order(request, CATALOG)
@@ -124,10 +143,13 @@ def test_price_order_refuses_mixed_currencies() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"items": []}, {"items": [{"sku": "SIM-A", "quantity": 0, "billingCycle": "monthly"}]},
-     {"items": [{"sku": "SIM-A", "quantity": 11, "billingCycle": "monthly"}]},
-     {"items": [{"sku": "SIM A", "quantity": 1, "billingCycle": "monthly"}]},
-     {"items": [{"sku": "SIM-A", "quantity": 1, "billingCycle": "weekly"}]}],
+    [
+        {"items": []},
+        {"items": [{"sku": "SIM-A", "quantity": 0, "billingCycle": "monthly"}]},
+        {"items": [{"sku": "SIM-A", "quantity": 11, "billingCycle": "monthly"}]},
+        {"items": [{"sku": "SIM A", "quantity": 1, "billingCycle": "monthly"}]},
+        {"items": [{"sku": "SIM-A", "quantity": 1, "billingCycle": "weekly"}]},
+    ],
 )
 def test_order_request_validation(body: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
@@ -144,18 +166,30 @@ def test_order_summary_and_timeline() -> None:
         total=Money.of(1980, "JPY"),
         created_at=created,
         updated_at=updated,
-        items=(OrderItem(sku="SIM-A", name="A", quantity=1, billing_cycle=BillingCycle.MONTHLY,
-                         unit_price=Money.of(1980, "JPY")),),
+        items=(
+            OrderItem(
+                sku="SIM-A",
+                name="A",
+                quantity=1,
+                billing_cycle=BillingCycle.MONTHLY,
+                unit_price=Money.of(1980, "JPY"),
+            ),
+        ),
         timeline=timeline_since(created, OrderStatus.ACTIVE, updated),
     )
     assert [t.status for t in order.timeline] == [OrderStatus.DRAFT, OrderStatus.ACTIVE]
     assert timeline_since(created, OrderStatus.DRAFT, updated)[0].at == created
     summary = order.summary()
     assert summary.model_dump(mode="json") == {
-        "id": "801", "orderNumber": "0001", "status": "active",
+        "id": "801",
+        "orderNumber": "0001",
+        "status": "active",
         "total": {"amount": "1980.00", "currency": "JPY"},
-        "createdAt": "2026-11-01T00:00:00Z", "updatedAt": "2026-11-02T00:00:00Z",
+        "createdAt": "2026-11-01T00:00:00Z",
+        "updatedAt": "2026-11-02T00:00:00Z",
     }
     assert order.model_dump(mode="json")["timeline"][1] == {
-        "status": "active", "at": "2026-11-02T00:00:00Z", "detail": None,
+        "status": "active",
+        "at": "2026-11-02T00:00:00Z",
+        "detail": None,
     }

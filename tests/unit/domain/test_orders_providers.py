@@ -35,7 +35,9 @@ Payload = Callable[[str, str], Any]
 def test_orders_from_query_rows(payload: Payload) -> None:
     active, failed, draft, odd = orders_from_salesforce(payload("salesforce", "orders"))
     assert (active.status, active.order_number, active.total) == (
-        OrderStatus.ACTIVE, "00000101", Money.of(3960, "JPY"),
+        OrderStatus.ACTIVE,
+        "00000101",
+        Money.of(3960, "JPY"),
     )
     assert active.items[0].quantity == 2 and active.items[0].sku == "SIM-DATA-20G"
     assert active.subscription_ids == ("61", "62") and active.failure_reason is None
@@ -48,7 +50,10 @@ def test_orders_from_query_rows(payload: Payload) -> None:
     assert draft.items == () and [t.status for t in draft.timeline] == [OrderStatus.DRAFT]
     assert odd.status is OrderStatus.UNKNOWN and odd.items == ()
     assert active.model_dump(mode="json")["items"][0] == {
-        "sku": "SIM-DATA-20G", "name": "データSIM 20GB", "quantity": 2, "billingCycle": "monthly",
+        "sku": "SIM-DATA-20G",
+        "name": "データSIM 20GB",
+        "quantity": 2,
+        "billingCycle": "monthly",
         "unitPrice": {"amount": "1980.00", "currency": "JPY"},
     }
 
@@ -63,12 +68,21 @@ def test_single_order_record_and_summaries(payload: Payload) -> None:
 
 @pytest.mark.parametrize(
     ("item", "field"),
-    [({"Id": "802", "Quantity": 1, "UnitPrice": 1}, "OrderItems[0].Product2"),
-     ({"Id": "802", "Quantity": 1.5, "UnitPrice": 1, "Product2": {"ProductCode": "X"}}, "OrderItems[0].Quantity")],
+    [
+        ({"Id": "802", "Quantity": 1, "UnitPrice": 1}, "OrderItems[0].Product2"),
+        (
+            {"Id": "802", "Quantity": 1.5, "UnitPrice": 1, "Product2": {"ProductCode": "X"}},
+            "OrderItems[0].Quantity",
+        ),
+    ],
 )
 def test_order_items_we_cannot_read_are_payload_errors(item: dict[str, Any], field: str) -> None:
-    record = {"Id": "801", "Status": "Draft", "CreatedDate": "2026-11-01T00:00:00.000+0000",
-              "OrderItems": {"records": [item]}}
+    record = {
+        "Id": "801",
+        "Status": "Draft",
+        "CreatedDate": "2026-11-01T00:00:00.000+0000",
+        "OrderItems": {"records": [item]},
+    }
     with pytest.raises(ProviderPayloadError) as caught:
         order_from_salesforce(record)
     assert caught.value.field == field
@@ -82,8 +96,13 @@ def test_order_without_created_date_is_a_payload_error() -> None:
 def _priced(lines: list[tuple[str, int, BillingCycle, int]]) -> PricedOrder:
     priced_lines = tuple(
         PricedOrderLine(
-            sku=sku, name=f"name {sku}", quantity=quantity, billing_cycle=cycle,
-            unit_price=Money.of(price, "JPY"), pricebook_entry_id=f"01u{sku}", billing_product_id=f"{index + 1}",
+            sku=sku,
+            name=f"name {sku}",
+            quantity=quantity,
+            billing_cycle=cycle,
+            unit_price=Money.of(price, "JPY"),
+            pricebook_entry_id=f"01u{sku}",
+            billing_product_id=f"{index + 1}",
         )
         for index, (sku, quantity, cycle, price) in enumerate(lines)
     )
@@ -92,28 +111,55 @@ def _priced(lines: list[tuple[str, int, BillingCycle, int]]) -> PricedOrder:
 
 
 def test_order_to_salesforce_records() -> None:
-    order = _priced([("SIM-A", 2, BillingCycle.MONTHLY, 1980), ("FEE", 1, BillingCycle.ONE_TIME, 3300)])
+    order = _priced(
+        [("SIM-A", 2, BillingCycle.MONTHLY, 1980), ("FEE", 1, BillingCycle.ONE_TIME, 3300)]
+    )
     header, items = order_to_salesforce(
-        order, account_id="001A", pricebook_id="01sP", effective_date=date(2026, 11, 23), order_id="@{order.id}"
+        order,
+        account_id="001A",
+        pricebook_id="01sP",
+        effective_date=date(2026, 11, 23),
+        order_id="@{order.id}",
     )
     assert header.as_json() == {
-        "attributes": {"type": "Order"}, "AccountId": "001A", "Pricebook2Id": "01sP",
-        "EffectiveDate": "2026-11-23", "Status": "Draft", "Description": "deliver after 18:00",
+        "attributes": {"type": "Order"},
+        "AccountId": "001A",
+        "Pricebook2Id": "01sP",
+        "EffectiveDate": "2026-11-23",
+        "Status": "Draft",
+        "Description": "deliver after 18:00",
     }
     assert [item.as_json() for item in items] == [
-        {"attributes": {"type": "OrderItem"}, "OrderId": "@{order.id}", "PricebookEntryId": "01uSIM-A",
-         "Quantity": 2, "UnitPrice": 1980, "Billing_Cycle__c": "Monthly"},
-        {"attributes": {"type": "OrderItem"}, "OrderId": "@{order.id}", "PricebookEntryId": "01uFEE",
-         "Quantity": 1, "UnitPrice": 3300, "Billing_Cycle__c": "One-time"},
+        {
+            "attributes": {"type": "OrderItem"},
+            "OrderId": "@{order.id}",
+            "PricebookEntryId": "01uSIM-A",
+            "Quantity": 2,
+            "UnitPrice": 1980,
+            "Billing_Cycle__c": "Monthly",
+        },
+        {
+            "attributes": {"type": "OrderItem"},
+            "OrderId": "@{order.id}",
+            "PricebookEntryId": "01uFEE",
+            "Quantity": 1,
+            "UnitPrice": 3300,
+            "Billing_Cycle__c": "One-time",
+        },
     ]
 
 
 def test_order_status_update_body() -> None:
     assert order_status_to_salesforce(
         OrderStatus.ACTIVE, billing_order_id="31", subscription_ids=["61", "62"]
-    ).as_json() == {"Status": "Activated", "WHMCS_Order_Id__c": "31", "Subscription_Ids__c": "61,62"}
+    ).as_json() == {
+        "Status": "Activated",
+        "WHMCS_Order_Id__c": "31",
+        "Subscription_Ids__c": "61,62",
+    }
     assert order_status_to_salesforce(OrderStatus.FAILED, failure_reason="No stock").as_json() == {
-        "Status": "Failed", "Failure_Reason__c": "No stock",
+        "Status": "Failed",
+        "Failure_Reason__c": "No stock",
     }
 
 
@@ -130,20 +176,36 @@ lines_strategy = st.lists(
 
 
 @given(lines=lines_strategy, decimal_prices=st.booleans())
-def test_salesforce_round_trip(lines: list[tuple[str, int, BillingCycle, int]], decimal_prices: bool) -> None:
+def test_salesforce_round_trip(
+    lines: list[tuple[str, int, BillingCycle, int]], decimal_prices: bool
+) -> None:
     """Written records, read back as Salesforce returns them, give the same order lines."""
     order = _priced(lines)
-    header, items = order_to_salesforce(order, account_id="001A", pricebook_id="01sP", effective_date=date(2026, 1, 1))
+    header, items = order_to_salesforce(
+        order, account_id="001A", pricebook_id="01sP", effective_date=date(2026, 1, 1)
+    )
     record = {
-        "attributes": {"type": "Order"}, "Id": "801X", "OrderNumber": "00000001",
-        "Status": header.Status, "CreatedDate": "2026-01-01T00:00:00.000+0000",
-        "OrderItems": {"totalSize": len(items), "done": True, "records": [
-            {**item.as_json(), "Id": f"802{i}",
-             "Quantity": float(item.Quantity),
-             "UnitPrice": float(item.UnitPrice) if decimal_prices else item.as_json()["UnitPrice"],
-             "Product2": {"ProductCode": line.sku, "Name": line.name}}
-            for i, (item, line) in enumerate(zip(items, order.lines, strict=True))
-        ]},
+        "attributes": {"type": "Order"},
+        "Id": "801X",
+        "OrderNumber": "00000001",
+        "Status": header.Status,
+        "CreatedDate": "2026-01-01T00:00:00.000+0000",
+        "OrderItems": {
+            "totalSize": len(items),
+            "done": True,
+            "records": [
+                {
+                    **item.as_json(),
+                    "Id": f"802{i}",
+                    "Quantity": float(item.Quantity),
+                    "UnitPrice": float(item.UnitPrice)
+                    if decimal_prices
+                    else item.as_json()["UnitPrice"],
+                    "Product2": {"ProductCode": line.sku, "Name": line.name},
+                }
+                for i, (item, line) in enumerate(zip(items, order.lines, strict=True))
+            ],
+        },
     }
     read = order_from_salesforce(record)
     assert read.status is OrderStatus.DRAFT and read.total == order.total
@@ -153,26 +215,45 @@ def test_salesforce_round_trip(lines: list[tuple[str, int, BillingCycle, int]], 
 
 
 def test_add_order_params() -> None:
-    order = _priced([("SIM-A", 2, BillingCycle.MONTHLY, 1980), ("FEE", 1, BillingCycle.ONE_TIME, 3300)])
-    params = order_to_whmcs_add_order(order, client_id="7", payment_method="stripe", custom_fields={13: "801X"})
-    assert params["clientid"] == "7" and params["paymentmethod"] == "stripe" and params["noemail"] == "true"
+    order = _priced(
+        [("SIM-A", 2, BillingCycle.MONTHLY, 1980), ("FEE", 1, BillingCycle.ONE_TIME, 3300)]
+    )
+    params = order_to_whmcs_add_order(
+        order, client_id="7", payment_method="stripe", custom_fields={13: "801X"}
+    )
+    assert (
+        params["clientid"] == "7"
+        and params["paymentmethod"] == "stripe"
+        and params["noemail"] == "true"
+    )
     assert (params["pid[0]"], params["qty[0]"], params["billingcycle[0]"]) == ("1", "2", "monthly")
     assert params["billingcycle[1]"] == "onetime"
     assert params["customfields[0]"] == params["customfields[1]"]
-    assert "noemail" not in order_to_whmcs_add_order(order, client_id="7", payment_method="x", send_email=True)
+    assert "noemail" not in order_to_whmcs_add_order(
+        order, client_id="7", payment_method="x", send_email=True
+    )
 
 
 def test_add_order_refuses_lines_without_billing_product() -> None:
     order = _priced([("SIM-A", 1, BillingCycle.MONTHLY, 1)])
-    broken = order.model_copy(update={"lines": (order.lines[0].model_copy(update={"billing_product_id": None}),)})
+    broken = order.model_copy(
+        update={"lines": (order.lines[0].model_copy(update={"billing_product_id": None}),)}
+    )
     with pytest.raises(ValidationFailedError, match=r"items\[0\]\.sku"):
         order_to_whmcs_add_order(broken, client_id="7", payment_method="stripe")
 
 
-@given(lines=lines_strategy, fields=st.dictionaries(st.integers(1, 99), st.text(max_size=20), max_size=3))
-def test_whmcs_add_order_round_trip(lines: list[tuple[str, int, BillingCycle, int]], fields: dict[int, str]) -> None:
+@given(
+    lines=lines_strategy,
+    fields=st.dictionaries(st.integers(1, 99), st.text(max_size=20), max_size=3),
+)
+def test_whmcs_add_order_round_trip(
+    lines: list[tuple[str, int, BillingCycle, int]], fields: dict[int, str]
+) -> None:
     order = _priced(lines)
-    params = order_to_whmcs_add_order(order, client_id="7", payment_method="stripe", custom_fields=fields)
+    params = order_to_whmcs_add_order(
+        order, client_id="7", payment_method="stripe", custom_fields=fields
+    )
     assert all(isinstance(v, str) for v in params.values())
     read = add_order_lines_from_params(params)
     assert [(r.product_id, r.quantity, r.billing_cycle, r.custom_fields) for r in read] == [
@@ -187,8 +268,16 @@ def test_add_order_params_without_pid_are_refused() -> None:
 
 def test_add_order_results(payload: Payload) -> None:
     placement = placement_from_whmcs(payload("whmcs", "add_order"))
-    assert (placement.order_id, placement.service_ids, placement.addon_ids, placement.invoice_id) == (
-        "31", ("61", "62"), (), "1101",
+    assert (
+        placement.order_id,
+        placement.service_ids,
+        placement.addon_ids,
+        placement.invoice_id,
+    ) == (
+        "31",
+        ("61", "62"),
+        (),
+        "1101",
     )
     legacy = placement_from_whmcs(payload("whmcs", "add_order_legacy_noinvoice"))
     assert (legacy.order_id, legacy.service_ids, legacy.invoice_id) == ("32", ("63",), None)
@@ -197,7 +286,12 @@ def test_add_order_results(payload: Payload) -> None:
 
 
 def test_accept_order_results(payload: Payload) -> None:
-    assert acceptance_from_whmcs(payload("whmcs", "accept_order")) is BillingOrderAcceptance.ACCEPTED
-    assert acceptance_from_whmcs(payload("whmcs", "accept_order_not_pending")) is BillingOrderAcceptance.NOT_PENDING
+    assert (
+        acceptance_from_whmcs(payload("whmcs", "accept_order")) is BillingOrderAcceptance.ACCEPTED
+    )
+    assert (
+        acceptance_from_whmcs(payload("whmcs", "accept_order_not_pending"))
+        is BillingOrderAcceptance.NOT_PENDING
+    )
     with pytest.raises(ProviderPayloadError, match="result"):
         acceptance_from_whmcs({"result": "error", "message": "Something else"})
