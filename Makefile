@@ -33,6 +33,7 @@ test-real: $(VENV)/.synced
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
+	$(UV) lock --check --quiet
 	$(VENV)/bin/ruff check src tests migrations
 	$(VENV)/bin/ruff format --check src tests migrations
 	$(VENV)/bin/mypy
