@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -89,17 +89,10 @@ async def _serve_dev(settings: Settings) -> None:
 @asynccontextmanager
 async def _sandboxed(settings: Settings) -> AsyncIterator[Settings]:
     """Run the sandboxes and yield settings that point the BFF at them."""
-    from integrations.sandbox import generate_dev_keypair, running_sandboxes
+    from integrations.sandbox import generate_dev_keypair
 
     keys = generate_dev_keypair()
-    async with running_sandboxes(
-        salesforce_public_key_pem=keys.public_key_pem,
-        host=settings.sandbox.host,
-        whmcs_port=settings.sandbox.whmcs_port,
-        salesforce_port=settings.sandbox.salesforce_port,
-        freebit_port=settings.sandbox.freebit_port,
-        credentials=sandbox_credentials(settings),
-    ) as urls:
+    async with _running_sandboxes(settings, keys.public_key_pem) as urls:
         _echo_sandboxes(urls)
         yield settings.model_copy(
             update={
@@ -113,6 +106,21 @@ async def _sandboxed(settings: Settings) -> AsyncIterator[Settings]:
                 "freebit": settings.freebit.model_copy(update={"base_url": urls.freebit_base_url}),
             }
         )
+
+
+def _running_sandboxes(
+    settings: Settings, salesforce_public_key_pem: str
+) -> AbstractAsyncContextManager[SandboxUrls]:
+    from integrations.sandbox import running_sandboxes
+
+    return running_sandboxes(
+        salesforce_public_key_pem=salesforce_public_key_pem,
+        host=settings.sandbox.host,
+        whmcs_port=settings.sandbox.whmcs_port,
+        salesforce_port=settings.sandbox.salesforce_port,
+        freebit_port=settings.sandbox.freebit_port,
+        credentials=sandbox_credentials(settings),
+    )
 
 
 def sandbox_credentials(settings: Settings) -> SandboxCredentials:
@@ -158,16 +166,7 @@ def sandbox(
 
 
 async def _serve_sandboxes(settings: Settings, public_key_pem: str, key_file: Path) -> None:
-    from integrations.sandbox import running_sandboxes
-
-    async with running_sandboxes(
-        salesforce_public_key_pem=public_key_pem,
-        host=settings.sandbox.host,
-        whmcs_port=settings.sandbox.whmcs_port,
-        salesforce_port=settings.sandbox.salesforce_port,
-        freebit_port=settings.sandbox.freebit_port,
-        credentials=sandbox_credentials(settings),
-    ) as urls:
+    async with _running_sandboxes(settings, public_key_pem) as urls:
         _echo_sandboxes(urls)
         typer.echo(f"  Salesforce JWT signing key: {key_file} (BFF_SALESFORCE__PRIVATE_KEY_PEM)")
         stop = asyncio.Event()

@@ -78,6 +78,65 @@ class SandboxSettings(BaseModel):
     freebit_port: int = Field(default=8103, ge=0, le=65535)
 
 
+class AuthSettings(BaseModel):
+    """Logins, access tokens, refresh-token families, passwords and brute-force throttling."""
+
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = Field(
+        default="HS256", description="The one algorithm access tokens are signed and checked with."
+    )
+    jwt_keys: dict[str, SecretStr] = Field(
+        default_factory=lambda: {"dev": SecretStr(DEV_PLACEHOLDER_SECRET)},
+        description="Verification keys by `kid`; rotate by adding a key, then switching "
+        "`jwt_active_kid`, then removing the old key after one access-token lifetime.",
+    )
+    jwt_active_kid: str = Field(default="dev", description="The `kid` new tokens are signed with.")
+    jwt_issuer: str = "portal-bff"
+    jwt_audience: str = "portal-api"
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_s: int = Field(
+        default=7 * 24 * 3600, ge=3600, description="Absolute lifetime of a refresh-token family."
+    )
+    refresh_grace_s: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="How long the immediate predecessor of a refresh token still returns "
+        "the same successor (concurrent tabs), instead of counting as reuse.",
+    )
+    refresh_token_secret: SecretStr = Field(
+        default=SecretStr(DEV_PLACEHOLDER_SECRET),
+        description="HMAC key that derives each refresh token's successor.",
+    )
+    cookie_secure: bool = True
+    cookie_samesite: Literal["lax", "strict", "none"] = "lax"
+    password_reset_ttl_s: int = Field(default=1800, ge=60, le=24 * 3600)
+    password_reset_url: str = Field(
+        default="http://localhost:5173/reset-password",
+        description="Link in the reset e-mail; the token is appended as `?token=`.",
+    )
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_kib: int = Field(default=19 * 1024, ge=8 * 1024)
+    argon2_parallelism: int = Field(default=1, ge=1)
+    throttle_account_free_attempts: int = Field(default=5, ge=1)
+    throttle_ip_free_attempts: int = Field(default=20, ge=1)
+    throttle_base_delay_s: float = Field(default=1.0, gt=0)
+    throttle_max_delay_s: float = Field(default=900.0, gt=0)
+    throttle_window_s: int = Field(
+        default=3600, ge=60, description="How long failed attempts are remembered."
+    )
+    outbox_drain_interval_s: float = Field(
+        default=2.0, ge=0, description="In-process outbox sender period; 0 turns it off."
+    )
+
+    @model_validator(mode="after")
+    def _active_kid_is_a_key(self) -> Self:
+        if self.jwt_active_kid not in self.jwt_keys:
+            raise ValueError("BFF_AUTH__JWT_ACTIVE_KID must name one of BFF_AUTH__JWT_KEYS")
+        if self.cookie_samesite == "none" and not self.cookie_secure:
+            raise ValueError("BFF_AUTH__COOKIE_SAMESITE=none needs BFF_AUTH__COOKIE_SECURE=true")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BFF_",
@@ -104,10 +163,6 @@ class Settings(BaseSettings):
     redis_max_connections: int = Field(default=64, ge=1)
     readiness_timeout_s: float = Field(default=1.0, gt=0)
 
-    jwt_secret: SecretStr = SecretStr(DEV_PLACEHOLDER_SECRET)
-    jwt_issuer: str = "portal-bff"
-    jwt_audience: str = "portal-api"
-
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:5173", "http://127.0.0.1:5173"]
     )
@@ -127,6 +182,7 @@ class Settings(BaseSettings):
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
     freebit: FreebitSettings = Field(default_factory=FreebitSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
@@ -149,7 +205,11 @@ class Settings(BaseSettings):
         if self.env is not Environment.PRODUCTION:
             return self
         secrets = {
-            "BFF_JWT_SECRET": self.jwt_secret,
+            **{
+                f"BFF_AUTH__JWT_KEYS ({kid})": key
+                for kid, key in sorted(self.auth.jwt_keys.items())
+            },
+            "BFF_AUTH__REFRESH_TOKEN_SECRET": self.auth.refresh_token_secret,
             "BFF_WHMCS__WEBHOOK_SECRET": self.whmcs.webhook_secret,
         }
         for name, secret in secrets.items():
@@ -157,6 +217,8 @@ class Settings(BaseSettings):
                 raise InsecureSettingError(
                     f"{name} must be a random secret of at least {MIN_SECRET_LENGTH} characters"
                 )
+        if not self.auth.cookie_secure:
+            raise InsecureSettingError("BFF_AUTH__COOKIE_SECURE must be true in production")
         if self.salesforce.private_key_pem is None:
             raise InsecureSettingError("BFF_SALESFORCE__PRIVATE_KEY_PEM must be set")
         if self.is_sqlite:
