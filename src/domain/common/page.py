@@ -25,7 +25,7 @@ class Page(ContractModel, Generic[T]):
     @classmethod
     def slice(cls, rows: Sequence[T], *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Self:
         """Cut one page out of a complete, already ordered list."""
-        start = (page - 1) * page_size
+        start = page_offset(page, page_size)
         items = list(rows[start : start + page_size])
         return cls(items=items, page=page, page_size=page_size, total=len(rows))
 

@@ -27,15 +27,10 @@ class ContactDetails(ContractModel):
     address: Address | None = None
 
 
-class CustomerProfile(ContractModel):
+class CustomerProfile(ContactDetails):
     """``GET /api/me``: the portal user's id and creation time, contact details from billing."""
 
     id: str
-    email: str
-    first_name: str
-    last_name: str
-    phone: str | None = None
-    address: Address | None = None
     created_at: UtcDatetime
 
     @classmethod

@@ -9,10 +9,13 @@ from pydantic import Field
 from domain.common.model import ContractModel
 from domain.common.money import Money
 
-Msisdn = Annotated[str, Field(pattern=r"^0\d{10}$", examples=["09012345678"])]
+MSISDN_PATTERN = r"^0\d{10}$"
+ICCID_PATTERN = r"^\d{18,21}F?$"
+
+Msisdn = Annotated[str, Field(pattern=MSISDN_PATTERN, examples=["09012345678"])]
 """A Japanese mobile number, 11 digits without hyphens (Freebit's ``account``)."""
 
-Iccid = Annotated[str, Field(pattern=r"^\d{18,21}F?$", examples=["8981100000000000001"])]
+Iccid = Annotated[str, Field(pattern=ICCID_PATTERN, examples=["8981100000000000001"])]
 
 Megabytes = Annotated[int, Field(ge=0)]
 

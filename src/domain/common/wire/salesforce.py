@@ -1,7 +1,7 @@
 """Salesforce wire quirks: ``attributes`` blocks, relationship sub-objects, child query results."""
 
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, PlainSerializer
 
@@ -45,10 +45,19 @@ def query_records(payload: Any) -> Any:
 
 
 class SfWrite(RawModel):
-    """A record body to send; ``as_json`` drops unset fields (a null would clear them)."""
+    """A record body to send; ``as_json`` drops unset fields (a null would clear them).
+
+    Create bodies name their ``sobject_type``: sObject Collections need it as an
+    ``attributes`` block on every record, and single-record calls accept it.
+    """
+
+    sobject_type: ClassVar[str | None] = None
 
     def as_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        body = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if self.sobject_type is None:
+            return body
+        return {"attributes": {"type": self.sobject_type}, **body}
 
 
 def unwrap_child_records(value: Any) -> Any:
@@ -75,11 +84,6 @@ def decimal_to_json_number(value: Decimal) -> int | float:
 SalesforceNumber = Annotated[
     Decimal, PlainSerializer(decimal_to_json_number, return_type=int | float, when_used="json")
 ]
-
-
-def attributes_for(sobject_type: str) -> dict[str, str]:
-    """The ``attributes`` block sObject Collections need on each record to write."""
-    return {"type": sobject_type}
 
 
 ChildRecords = BeforeValidator(unwrap_child_records)

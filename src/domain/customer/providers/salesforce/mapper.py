@@ -6,6 +6,7 @@ IdentityLinks; a profile update to the Contact PATCH body.
 
 from typing import Any
 
+from domain.common.address import Address
 from domain.common.errors import ProviderPayloadError
 from domain.common.wire.salesforce import PROVIDER
 from domain.common.wire.validation import parse_payload
@@ -14,10 +15,31 @@ from domain.customer.contract import CrmAccount, CrmContact, IdentityLinks, Prof
 from domain.customer.providers.salesforce.raw import SfAccount, SfContact, SfContactUpdate
 
 
+def _address(
+    street_lines: str | None,
+    city: str | None,
+    state: str | None,
+    postcode: str | None,
+    country: str | None,
+    *,
+    entity: str,
+) -> Address | None:
+    street, building = split_street_lines(street_lines)
+    return address_from_parts(
+        street=street,
+        building=building,
+        city=city,
+        prefecture=state,
+        postcode=postcode,
+        country=country,
+        provider=PROVIDER,
+        entity=entity,
+    )
+
+
 def crm_contact_from_salesforce_record(raw: SfContact) -> CrmContact:
     if not raw.LastName:
         raise ProviderPayloadError(PROVIDER, "Contact", "LastName", "missing")
-    street, building = split_street_lines(raw.MailingStreet)
     return CrmContact(
         contact_id=raw.Id,
         account_id=raw.AccountId,
@@ -26,14 +48,12 @@ def crm_contact_from_salesforce_record(raw: SfContact) -> CrmContact:
         email=raw.Email,
         phone=raw.Phone,
         mobile_phone=raw.MobilePhone,
-        mailing_address=address_from_parts(
-            street=street,
-            building=building,
-            city=raw.MailingCity,
-            prefecture=raw.MailingState,
-            postcode=raw.MailingPostalCode,
-            country=raw.MailingCountry,
-            provider=PROVIDER,
+        mailing_address=_address(
+            raw.MailingStreet,
+            raw.MailingCity,
+            raw.MailingState,
+            raw.MailingPostalCode,
+            raw.MailingCountry,
             entity="Contact",
         ),
     )
@@ -47,20 +67,17 @@ def crm_contact_from_salesforce(payload: Any) -> CrmContact:
 def crm_account_from_salesforce(payload: Any) -> tuple[CrmAccount, tuple[CrmContact, ...]]:
     """Map an Account record (with an optional ``Contacts`` child subquery)."""
     raw = parse_payload(SfAccount, payload, provider=PROVIDER, entity="Account")
-    street, building = split_street_lines(raw.BillingStreet)
     account = CrmAccount(
         account_id=raw.Id,
         name=raw.Name or "",
         account_number=raw.AccountNumber,
         billing_client_id=raw.WHMCS_Client_Id__c,
-        billing_address=address_from_parts(
-            street=street,
-            building=building,
-            city=raw.BillingCity,
-            prefecture=raw.BillingState,
-            postcode=raw.BillingPostalCode,
-            country=raw.BillingCountry,
-            provider=PROVIDER,
+        billing_address=_address(
+            raw.BillingStreet,
+            raw.BillingCity,
+            raw.BillingState,
+            raw.BillingPostalCode,
+            raw.BillingCountry,
             entity="Account",
         ),
     )

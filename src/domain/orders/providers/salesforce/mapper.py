@@ -93,11 +93,4 @@ def order_summaries_from_salesforce(
     payload: Any, *, currency: str = JPY
 ) -> tuple[OrderSummary, ...]:
     """Map Order rows for a list; the rows need no OrderItems subquery."""
-    rows = parse_payload(_ORDER_ROWS, query_records(payload), provider=PROVIDER, entity="Order")
-    summary_fields = set(OrderSummary.model_fields)
-    return tuple(
-        OrderSummary(
-            **{k: v for k, v in _summary_fields(row, currency).items() if k in summary_fields}
-        )
-        for row in rows
-    )
+    return tuple(order.summary() for order in orders_from_salesforce(payload, currency=currency))

@@ -8,8 +8,6 @@ WHMCS service ids), ``OrderItem.Billing_Cycle__c`` (same picklist as PricebookEn
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field
-
 from domain.common.wire.lenient import DecimalValue, OptionalDecimal, OptionalText, Text
 from domain.common.wire.salesforce import (
     ChildRecords,
@@ -17,7 +15,6 @@ from domain.common.wire.salesforce import (
     SalesforceNumber,
     SfWrite,
     SObject,
-    attributes_for,
 )
 
 
@@ -74,7 +71,8 @@ class SfOrder(SObject):
 
 
 class SfOrderCreate(SfWrite):
-    attributes: dict[str, str] = Field(default_factory=lambda: attributes_for("Order"))
+    sobject_type = "Order"
+
     AccountId: str
     Pricebook2Id: str
     EffectiveDate: date
@@ -85,7 +83,8 @@ class SfOrderCreate(SfWrite):
 class SfOrderItemCreate(SfWrite):
     """``OrderId`` may be a composite reference such as ``@{order.id}``."""
 
-    attributes: dict[str, str] = Field(default_factory=lambda: attributes_for("OrderItem"))
+    sobject_type = "OrderItem"
+
     OrderId: str | None = None
     PricebookEntryId: str
     Quantity: int

@@ -10,12 +10,15 @@ import re
 import unicodedata
 from typing import Any
 
+from pydantic import ValidationError
+
 from domain.catalog.contract import ProductCategory
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import JPY, Money
 from domain.common.page import Page
 from domain.common.wire.validation import parse_payload
 from domain.common.wire.whmcs import PROVIDER
+from domain.sim.contract import MSISDN_PATTERN
 from domain.subscriptions.contract import SimLink, Subscription
 from domain.subscriptions.providers.whmcs.raw import WhmcsClientProduct, WhmcsClientsProducts
 from domain.subscriptions.providers.whmcs.statuses import (
@@ -29,8 +32,7 @@ logger = logging.getLogger(__name__)
 SIM_MSISDN_FIELD = "MSISDN"
 SIM_ICCID_FIELD = "ICCID"
 
-_MSISDN = re.compile(r"^0\d{10}$")
-_ICCID = re.compile(r"^\d{18,21}F?$")
+_MSISDN = re.compile(MSISDN_PATTERN)
 
 
 def normalize_msisdn(value: str) -> str | None:
@@ -50,16 +52,20 @@ def sim_link_from_whmcs(service: WhmcsClientProduct) -> SimLink | None:
     raw_msisdn = service.custom_field(SIM_MSISDN_FIELD)
     if raw_msisdn is None:
         return None
-    msisdn = normalize_msisdn(raw_msisdn)
     raw_iccid = service.custom_field(SIM_ICCID_FIELD)
-    iccid = unicodedata.normalize("NFKC", raw_iccid).replace(" ", "").upper() if raw_iccid else None
-    if msisdn is None or (iccid is not None and not _ICCID.match(iccid)):
+    try:
+        return SimLink(
+            msisdn=normalize_msisdn(raw_msisdn) or raw_msisdn,
+            iccid=unicodedata.normalize("NFKC", raw_iccid).replace(" ", "").upper()
+            if raw_iccid
+            else None,
+        )
+    except ValidationError:
         logger.warning(
             "unreadable SIM link on service",
             extra={"provider": PROVIDER, "service_id": service.id},
         )
         return None
-    return SimLink(msisdn=msisdn, iccid=iccid)
 
 
 def subscription_from_whmcs_service(

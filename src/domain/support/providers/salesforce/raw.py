@@ -3,10 +3,8 @@
 ``Case.Type`` holds the portal category (picklist values in ``statuses.CASE_CATEGORIES``).
 """
 
-from pydantic import Field
-
 from domain.common.wire.lenient import Flag, OptionalText, Text
-from domain.common.wire.salesforce import SalesforceDatetime, SfWrite, SObject, attributes_for
+from domain.common.wire.salesforce import SalesforceDatetime, SfWrite, SObject
 
 
 class SfCase(SObject):
@@ -34,7 +32,8 @@ class SfCaseComment(SObject):
 
 
 class SfCaseCreate(SfWrite):
-    attributes: dict[str, str] = Field(default_factory=lambda: attributes_for("Case"))
+    sobject_type = "Case"
+
     Subject: str
     Description: str
     Type: str
@@ -46,7 +45,8 @@ class SfCaseCreate(SfWrite):
 
 
 class SfCaseCommentCreate(SfWrite):
-    attributes: dict[str, str] = Field(default_factory=lambda: attributes_for("CaseComment"))
+    sobject_type = "CaseComment"
+
     ParentId: str
     CommentBody: str
     # Published comments are the ones the customer sees.
