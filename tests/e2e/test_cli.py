@@ -95,7 +95,8 @@ def _wait_ready(
 def test_production_refuses_weak_secret_in_one_line(command: str) -> None:
     env = clean_env(
         BFF_ENV="production",
-        BFF_JWT_SECRET="changeme",
+        BFF_AUTH__JWT_KEYS='{"k1": "changeme"}',
+        BFF_AUTH__JWT_ACTIVE_KID="k1",
         BFF_DATABASE_URL="postgresql+asyncpg://bff@127.0.0.1:1/bff",
         BFF_REDIS_URL="redis://127.0.0.1:1/0",
     )
@@ -105,7 +106,7 @@ def test_production_refuses_weak_secret_in_one_line(command: str) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "BFF_JWT_SECRET" in lines[0]
+    assert "BFF_AUTH__JWT_KEYS" in lines[0]
     assert "changeme" not in result.stderr
 
 

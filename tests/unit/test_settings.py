@@ -8,14 +8,32 @@ from pydantic import ValidationError
 from bff.settings import DEV_PLACEHOLDER_SECRET, Environment, Settings
 
 STRONG = secrets.token_urlsafe(48)
+PRODUCTION_AUTH: dict[str, object] = {
+    "jwt_keys": {"2026-11": STRONG},
+    "jwt_active_kid": "2026-11",
+    "refresh_token_secret": secrets.token_urlsafe(48),
+}
 PRODUCTION_OK: dict[str, object] = {
     "env": Environment.PRODUCTION,
-    "jwt_secret": STRONG,
+    "auth": PRODUCTION_AUTH,
     "database_url": "postgresql+asyncpg://bff@db/bff",
     "redis_url": "redis://cache:6379/0",
     "whmcs": {"webhook_secret": secrets.token_urlsafe(48)},
     "salesforce": {"private_key_pem": "-----BEGIN PRIVATE KEY-----\n..."},
 }
+
+
+def test_active_kid_must_name_a_key() -> None:
+    with pytest.raises(ValidationError, match="BFF_AUTH__JWT_ACTIVE_KID"):
+        build(auth={"jwt_keys": {"a": STRONG}, "jwt_active_kid": "b"})
+
+
+def test_jwt_keys_come_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BFF_AUTH__JWT_KEYS", f'{{"2026-11": "{STRONG}", "2026-12": "{STRONG}"}}')
+    monkeypatch.setenv("BFF_AUTH__JWT_ACTIVE_KID", "2026-12")
+    settings = build()
+    assert set(settings.auth.jwt_keys) == {"2026-11", "2026-12"}
+    assert settings.auth.jwt_keys["2026-12"].get_secret_value() == STRONG
 
 
 def build(**overrides: object) -> Settings:
@@ -39,9 +57,21 @@ def test_production_with_strong_settings_starts() -> None:
 @pytest.mark.parametrize(
     ("override", "names"),
     [
-        ({"jwt_secret": DEV_PLACEHOLDER_SECRET}, "BFF_JWT_SECRET"),
-        ({"jwt_secret": "short"}, "BFF_JWT_SECRET"),
-        ({"jwt_secret": "a" * 64}, "BFF_JWT_SECRET"),
+        (
+            {"auth": {"jwt_keys": {"k": DEV_PLACEHOLDER_SECRET}, "jwt_active_kid": "k"}},
+            "BFF_AUTH__JWT_KEYS",
+        ),
+        ({"auth": {"jwt_keys": {"k": "short"}, "jwt_active_kid": "k"}}, "BFF_AUTH__JWT_KEYS"),
+        ({"auth": {"jwt_keys": {"k": "a" * 64}, "jwt_active_kid": "k"}}, "BFF_AUTH__JWT_KEYS"),
+        (
+            {"auth": {"jwt_keys": {"new": STRONG, "old": "weak"}, "jwt_active_kid": "new"}},
+            "BFF_AUTH__JWT_KEYS (old)",
+        ),
+        (
+            {"auth": {"jwt_keys": {"k": STRONG}, "jwt_active_kid": "k"}},
+            "BFF_AUTH__REFRESH_TOKEN_SECRET",
+        ),
+        ({"auth": {**PRODUCTION_AUTH, "cookie_secure": False}}, "BFF_AUTH__COOKIE_SECURE"),
         ({"whmcs": {"webhook_secret": "x"}}, "BFF_WHMCS__WEBHOOK_SECRET"),
         ({"salesforce": {}}, "BFF_SALESFORCE__PRIVATE_KEY_PEM"),
         ({"database_url": "sqlite+aiosqlite:///./bff.db"}, "BFF_DATABASE_URL"),
