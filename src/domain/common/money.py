@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Self
 
-from pydantic import BeforeValidator, Field, PlainSerializer, field_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, field_validator
 
 from domain.common.errors import CurrencyMismatchError
 from domain.common.model import ContractModel
@@ -42,7 +42,8 @@ Amount = Annotated[
     Decimal,
     BeforeValidator(to_decimal),
     PlainSerializer(_format_amount, return_type=str, when_used="json"),
-    Field(json_schema_extra={"pattern": r"^-?\d+\.\d{2}$", "examples": ["1980.00"]}),
+    # One schema for input and output: a decimal string, never a JSON number.
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$", "examples": ["1980.00"]}),
 ]
 
 

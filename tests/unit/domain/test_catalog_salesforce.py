@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.catalog import Product, ProductCategory
+from domain.catalog import CatalogEntry, Product, ProductCategory
 from domain.catalog.providers.salesforce import (
     catalog_from_salesforce_pricebook_entries,
     catalog_from_salesforce_products,
@@ -165,3 +165,5 @@ def test_any_catalog_maps_to_one_price_per_cycle_and_no_float(
         assert set(entry.pricebook_entry_ids) == set(cycles)
         assert_no_floats(entry)
         assert Product.model_validate_json(entry.product.model_dump_json()) == entry.product
+        # The BFF caches whole entries as JSON; they must come back identical.
+        assert CatalogEntry.model_validate_json(entry.model_dump_json()) == entry
