@@ -173,6 +173,11 @@ async def test_freebit_top_up_is_sent_once_on_failure(
 # -- circuit breaker -------------------------------------------------------------------
 
 
+def _state(client: WhmcsClient) -> BreakerState:
+    # A call, not an attribute: mypy would otherwise narrow the state across awaits.
+    return client.guard.breaker.state
+
+
 @asynccontextmanager
 async def _whmcs_with(
     config: WhmcsConfig, metrics: IntegrationMetrics, **changes: float
@@ -190,7 +195,7 @@ async def test_breaker_opens_fails_fast_and_recovers(
         for _ in range(3):
             with pytest.raises(UpstreamBadResponse):
                 await whmcs.get_invoices("1")
-        assert whmcs.guard.breaker.state is BreakerState.OPEN
+        assert _state(whmcs) is BreakerState.OPEN
 
         started = time.perf_counter()
         with pytest.raises(CircuitOpen) as caught:
@@ -202,7 +207,7 @@ async def test_breaker_opens_fails_fast_and_recovers(
         await whmcs_sandbox.clear()
         await asyncio.sleep(0.35)
         assert (await whmcs.get_invoices("1")).total == 20  # the half-open probe
-        assert whmcs.guard.breaker.state is BreakerState.CLOSED
+        assert _state(whmcs) is BreakerState.CLOSED
     transitions = metrics.breaker_transitions
     assert transitions.labels(system="whmcs", to_state="open")._value.get() == 1
     assert transitions.labels(system="whmcs", to_state="half_open")._value.get() == 1
@@ -220,7 +225,7 @@ async def test_failed_probe_reopens_and_only_one_probe_runs(
         await asyncio.sleep(0.35)
         with pytest.raises(UpstreamBadResponse):
             await whmcs.get_invoices("1")  # the probe fails
-        assert whmcs.guard.breaker.state is BreakerState.OPEN
+        assert _state(whmcs) is BreakerState.OPEN
 
         await whmcs_sandbox.set(action="GetInvoices", latencyMs=150)
         await asyncio.sleep(0.35)
@@ -229,7 +234,7 @@ async def test_failed_probe_reopens_and_only_one_probe_runs(
         )
         assert sum(not isinstance(r, BaseException) for r in results) == 1
         assert sum(isinstance(r, CircuitOpen) for r in results) == 4
-        assert whmcs.guard.breaker.state is BreakerState.CLOSED
+        assert _state(whmcs) is BreakerState.CLOSED
 
 
 async def test_business_errors_do_not_open_the_breaker(
@@ -238,7 +243,7 @@ async def test_business_errors_do_not_open_the_breaker(
     for _ in range(policy.breaker_failure_threshold + 2):
         with pytest.raises(UpstreamError):
             await whmcs.get_invoice("424242", client_id="1")
-    assert whmcs.guard.breaker.state is BreakerState.CLOSED
+    assert _state(whmcs) is BreakerState.CLOSED
 
 
 async def test_concurrency_limit_queues_calls(
