@@ -208,6 +208,7 @@ def test_salesforce_round_trip(
         },
     }
     read = order_from_salesforce(record)
+    assert_no_floats(read)
     assert read.status is OrderStatus.DRAFT and read.total == order.total
     assert [(i.sku, i.quantity, i.billing_cycle, i.unit_price) for i in read.items] == [
         (line.sku, line.quantity, line.billing_cycle, line.unit_price) for line in order.lines

@@ -37,6 +37,11 @@ def _number_string(value: Any) -> Any:
     return value
 
 
+def _zero_if_blank(value: Any) -> Any:
+    value = _number_string(value)
+    return Decimal(0) if value is None else value
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
@@ -69,11 +74,6 @@ DecimalValue = Annotated[Decimal, BeforeValidator(_number_string)]
 """A number sent as a JSON number or a string (``"15.95"``, ``"1,980"``)."""
 
 OptionalDecimal = Annotated[Decimal | None, BeforeValidator(_number_string)]
-
-
-def _zero_if_blank(value: Any) -> Any:
-    value = _number_string(value)
-    return Decimal(0) if value is None else value
 
 
 DecimalOrZero = Annotated[Decimal, BeforeValidator(_zero_if_blank)]
