@@ -177,7 +177,9 @@ lines_strategy = st.lists(
 
 @given(lines=lines_strategy, decimal_prices=st.booleans())
 def test_salesforce_round_trip(
-    lines: list[tuple[str, int, BillingCycle, int]], decimal_prices: bool
+    lines: list[tuple[str, int, BillingCycle, int]],
+    decimal_prices: bool,
+    assert_no_floats: Callable[[Any], None],
 ) -> None:
     """Written records, read back as Salesforce returns them, give the same order lines."""
     order = _priced(lines)
