@@ -12,18 +12,19 @@ Errors::
 """
 
 from integrations.salesforce._auth import AccessToken, TokenProvider
-from integrations.salesforce._client import (
-    CompositeResult,
-    SalesforceClient,
-    SaveError,
-    SaveResult,
-)
+from integrations.salesforce._client import SalesforceClient
 from integrations.salesforce._config import SalesforceConfig
 from integrations.salesforce._errors import (
     SalesforceApiError,
     SalesforceAuthError,
     SalesforceNotFound,
     SalesforceRequestLimit,
+)
+from integrations.salesforce._rest import (
+    CompositeResult,
+    SalesforceRestClient,
+    SaveError,
+    SaveResult,
 )
 from integrations.salesforce._soql import (
     Soql,
@@ -44,6 +45,7 @@ __all__ = [
     "SalesforceConfig",
     "SalesforceNotFound",
     "SalesforceRequestLimit",
+    "SalesforceRestClient",
     "SaveError",
     "SaveResult",
     "Soql",
