@@ -3,6 +3,7 @@
 from bff.audit.models import AuditEvent
 from bff.core.db import Base
 from bff.idempotency.models import IdempotencyRecord, IdempotencyState
+from bff.outbox.models import OutboxMessage
 from bff.users.models import User
 
-__all__ = ["AuditEvent", "Base", "IdempotencyRecord", "IdempotencyState", "User"]
+__all__ = ["AuditEvent", "Base", "IdempotencyRecord", "IdempotencyState", "OutboxMessage", "User"]
