@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
 from domain.billing.contract import Invoice, InvoiceDetail, InvoiceStatus, PaymentMethod
 from domain.billing.providers.whmcs.mapper import (
@@ -55,10 +53,10 @@ from integrations.whmcs._errors import (
 from integrations.whmcs._models import (
     SsoLink,
     WhmcsLogin,
-    WhmcsOrder,
     WhmcsOrderList,
     WhmcsProduct,
 )
+from integrations.whmcs._parsers import parse_login, parse_orders, parse_products
 
 __all__ = ["WhmcsClient"]
 
@@ -80,15 +78,6 @@ _INVOICE_STATUS_FILTER = {
 
 def _today_in_japan() -> date:
     return datetime.now(JST).date()
-
-
-def _wrapped_rows(value: object, key: str) -> list[dict[str, Any]]:
-    """``{"order": [...]}``, ``[]``, ``""`` or missing -> rows (the XML-heritage quirk)."""
-    if isinstance(value, dict):
-        value = value.get(key, [])
-    if not isinstance(value, list):
-        return []
-    return [row for row in value if isinstance(row, dict)]
 
 
 class WhmcsClient:
@@ -173,7 +162,7 @@ class WhmcsClient:
         return mapped(
             SYSTEM,
             "ValidateLogin",
-            lambda: _parse_login(body),
+            lambda: parse_login(body),
         )
 
     async def get_client(self, client_id: str) -> BillingAccount:
@@ -347,83 +336,9 @@ class WhmcsClient:
             if value is not None:
                 params[key] = value
         body = await self.call("GetOrders", params, idempotent=True)
-        return mapped(SYSTEM, "GetOrders", lambda: _parse_orders(body))
+        return mapped(SYSTEM, "GetOrders", lambda: parse_orders(body))
 
     async def get_products(self, *, product_ids: Sequence[str] = ()) -> tuple[WhmcsProduct, ...]:
         params = {"pid": ",".join(product_ids)} if product_ids else {}
         body = await self.call("GetProducts", params, idempotent=True)
-        return mapped(SYSTEM, "GetProducts", lambda: _parse_products(body))
-
-
-# -- parsers for actions without a domain mapper ------------------------------------------
-
-
-def _bad(entity: str) -> UpstreamBadResponse:
-    return UpstreamBadResponse(SYSTEM, f"unexpected {entity} payload")
-
-
-def _parse_login(body: Mapping[str, Any]) -> WhmcsLogin:
-    user_id = body.get("userid")
-    if user_id in (None, ""):
-        raise _bad("ValidateLogin")
-    two_factor = body.get("twoFactorEnabled")
-    return WhmcsLogin(
-        user_id=str(user_id),
-        two_factor_enabled=two_factor in (True, 1, "1", "true"),
-    )
-
-
-def _optional_id(value: object) -> str | None:
-    text = str(value or "")
-    return text if text not in ("", "0") else None
-
-
-def _parse_orders(body: Mapping[str, Any]) -> WhmcsOrderList:
-    try:
-        orders = tuple(
-            WhmcsOrder(
-                id=str(row["id"]),
-                client_id=str(row["userid"]),
-                status=str(row["status"]),
-                payment_status=str(row.get("paymentstatus") or "") or None,
-                invoice_id=_optional_id(row.get("invoiceid")),
-                amount=Decimal(str(row.get("amount") or "0")),
-                placed_at=str(row.get("date", "")),
-                service_ids=tuple(
-                    str(item["relid"])
-                    for item in _wrapped_rows(row.get("lineitems"), "lineitem")
-                    if item.get("type") == "product"
-                ),
-            )
-            for row in _wrapped_rows(body.get("orders"), "order")
-        )
-        return WhmcsOrderList(total=int(body.get("totalresults") or 0), orders=orders)
-    except (KeyError, ValueError, InvalidOperation, ValidationError) as exc:
-        raise _bad("GetOrders") from exc
-
-
-def _parse_products(body: Mapping[str, Any]) -> tuple[WhmcsProduct, ...]:
-    cycles = ("monthly", "quarterly", "semiannually", "annually", "biennially", "triennially")
-    products: list[WhmcsProduct] = []
-    try:
-        for row in _wrapped_rows(body.get("products"), "product"):
-            pricing = row.get("pricing") or {}
-            currency, table = next(iter(pricing.items())) if pricing else ("", {})
-            prices = {c: Decimal(str(table[c])) for c in cycles if c in table}
-            fees = {c: Decimal(str(table.get(f"{c[0]}setupfee", "0"))) for c in prices}
-            products.append(
-                WhmcsProduct(
-                    pid=str(row["pid"]),
-                    group_id=str(row.get("gid", "")),
-                    name=str(row.get("name", "")),
-                    description=str(row.get("description", "")),
-                    pay_type=str(row.get("paytype", "")),
-                    currency=str(currency),
-                    # "-1.00" marks a disabled cycle.
-                    prices={c: p for c, p in prices.items() if p >= 0},
-                    setup_fees={c: f for c, f in fees.items() if prices[c] >= 0},
-                )
-            )
-    except (KeyError, ValueError, InvalidOperation, ValidationError, AttributeError) as exc:
-        raise _bad("GetProducts") from exc
-    return tuple(products)
+        return mapped(SYSTEM, "GetProducts", lambda: parse_products(body))
