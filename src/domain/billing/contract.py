@@ -1,13 +1,15 @@
 """Billing as the portal speaks it: invoices, their items and statuses, payment methods."""
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
 
+from domain.common.dates import UtcDatetime
 from domain.common.model import ContractModel
-from domain.common.money import Money
+from domain.common.money import Money, sum_money
 
 
 class InvoiceStatus(StrEnum):
@@ -74,3 +76,38 @@ class PaymentMethod(ContractModel):
     description: str
     expiry: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2027-02"])] | None = None
     is_default: bool
+
+
+class PaymentSession(ContractModel):
+    """A single-use link to pay one invoice in the billing system."""
+
+    url: str
+    expires_at: UtcDatetime
+
+
+class NextDue(ContractModel):
+    invoice_id: str
+    due_on: date
+    amount: Money
+
+
+class BillingSummary(ContractModel):
+    """The dashboard's billing section."""
+
+    unpaid_total: Money
+    next_due: NextDue | None = None
+
+
+def summarize_invoices(invoices: Iterable[Invoice], *, currency: str) -> BillingSummary:
+    """What is left to pay (unpaid and overdue balances) and the earliest such invoice.
+
+    Invoices in another currency than ``currency`` are left out rather than converted.
+    """
+    payable = [i for i in invoices if i.is_payable and i.balance.currency == currency]
+    earliest = min(payable, key=lambda invoice: (invoice.due_on, invoice.id), default=None)
+    return BillingSummary(
+        unpaid_total=sum_money((invoice.balance for invoice in payable), currency),
+        next_due=NextDue(invoice_id=earliest.id, due_on=earliest.due_on, amount=earliest.balance)
+        if earliest is not None
+        else None,
+    )

@@ -3,6 +3,7 @@
 from domain.customer.addressing import address_from_parts
 from domain.customer.contract import (
     BillingAccount,
+    BillingLogin,
     ClientStatus,
     ContactDetails,
     CrmAccount,
@@ -15,6 +16,7 @@ from domain.customer.contract import (
 
 __all__ = [
     "BillingAccount",
+    "BillingLogin",
     "ClientStatus",
     "ContactDetails",
     "CrmAccount",

@@ -90,3 +90,14 @@ class IdentityLinks(ContractModel):
     billing_client_id: str | None = None
     crm_account_id: str | None = None
     crm_contact_id: str | None = None
+
+
+class BillingLogin(ContractModel):
+    """A successful billing-system credential check (WHMCS ValidateLogin).
+
+    ``user_id`` is a WHMCS *user*, not a client: the clients it may act for come from
+    GetUsers.
+    """
+
+    user_id: str
+    two_factor_required: bool = False

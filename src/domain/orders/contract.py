@@ -155,3 +155,31 @@ class BillingOrderAcceptance(StrEnum):
     ACCEPTED = "accepted"
     NOT_PENDING = "not_pending"
     """The order was already accepted (a repeated step) or does not exist: check GetOrders."""
+
+
+class BillingOrderStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    FRAUD = "fraud"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+class BillingOrder(ContractModel):
+    """An order as the billing system keeps it (WHMCS GetOrders), used to resume provisioning."""
+
+    order_id: str
+    order_number: str | None = None
+    client_id: str | None = None
+    status: BillingOrderStatus
+    invoice_id: str | None = None
+    service_ids: tuple[str, ...] = ()
+    notes: str | None = None
+
+
+class ProvisionRequest(ContractModel):
+    """``OrderProvisionRequested__e``: the CRM asks the portal to fulfil an approved order."""
+
+    order_id: str
+    account_id: str | None = None
+    requested_at: UtcDatetime

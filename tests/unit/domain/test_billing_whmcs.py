@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,12 +10,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.billing import InvoiceStatus, PaymentMethodType, derive_invoice_status
+from domain.billing import (
+    InvoiceStatus,
+    PaymentMethodType,
+    derive_invoice_status,
+    summarize_invoices,
+)
 from domain.billing.providers.whmcs import (
     card_expiry,
     invoice_from_whmcs,
     invoice_page_from_whmcs,
     payment_methods_from_whmcs,
+    payment_session_from_whmcs,
+    payment_session_request,
 )
 from domain.common import Money, ProviderPayloadError
 
@@ -266,3 +273,36 @@ def test_any_valid_invoice_list_maps_consistently(
             assert raw["status"] == "Unpaid" and invoice.due_on < today
         assert invoice.balance in (invoice.total, Money.zero("JPY"))
     assert_no_floats(page)
+
+
+def test_payment_session_request_and_answer(payload: Payload) -> None:
+    assert payment_session_request(client_id="7", invoice_id="1042") == {
+        "client_id": "7",
+        "destination": "sso:custom_redirect",
+        "sso_redirect_path": "viewinvoice.php?id=1042",
+    }
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    session = payment_session_from_whmcs(payload("whmcs", "create_sso_token"), now=now)
+    assert session.model_dump(mode="json") == {
+        "url": "https://billing.example.jp/oauth/singlesignon.php?access_token=d8d6a8a1b2c3",
+        "expiresAt": "2026-11-23T10:01:00Z",
+    }
+    with pytest.raises(ProviderPayloadError, match="redirect_url"):
+        payment_session_from_whmcs({"result": "success"}, now=now)
+
+
+def test_billing_summary_for_the_dashboard(payload: Payload) -> None:
+    invoices = invoice_page_from_whmcs(
+        payload("whmcs", "get_invoices"), today=TODAY, page=1, page_size=20
+    ).items
+    summary = summarize_invoices(invoices, currency="JPY")
+    assert summary.model_dump(mode="json") == {
+        "unpaidTotal": {"amount": "4780.00", "currency": "JPY"},
+        "nextDue": {
+            "invoiceId": "1042",
+            "dueOn": "2026-10-15",
+            "amount": {"amount": "1980.00", "currency": "JPY"},
+        },
+    }
+    nothing = summarize_invoices([], currency="JPY")
+    assert nothing.unpaid_total.is_zero and nothing.next_due is None

@@ -20,8 +20,10 @@ from domain.customer.providers.salesforce import (
 )
 from domain.customer.providers.whmcs import (
     billing_account_from_whmcs,
+    billing_login_from_whmcs,
     client_id_from_whmcs,
     contact_to_whmcs_add_client,
+    owned_client_id_from_whmcs,
     profile_update_to_whmcs,
 )
 
@@ -236,3 +238,14 @@ def test_address_round_trips_through_whmcs_and_salesforce(address: Address) -> N
 
 def test_prefecture_type_is_exported() -> None:
     assert isinstance(PREFECTURES[0], Prefecture)
+
+
+def test_validate_login_and_owned_client(payload: Payload) -> None:
+    login = billing_login_from_whmcs(payload("whmcs", "validate_login"))
+    assert (login.user_id, login.two_factor_required) == ("12", False)
+    second_factor = billing_login_from_whmcs(payload("whmcs", "validate_login_two_factor"))
+    assert (second_factor.user_id, second_factor.two_factor_required) == ("13", True)
+    users = payload("whmcs", "get_users")
+    assert owned_client_id_from_whmcs(users, user_id="12") == "7"
+    assert owned_client_id_from_whmcs(users, user_id="13") is None
+    assert owned_client_id_from_whmcs(users, user_id="99") is None

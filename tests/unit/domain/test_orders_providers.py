@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from domain.common import BillingCycle, Money, ProviderPayloadError, ValidationFailedError
 from domain.orders import (
     BillingOrderAcceptance,
+    BillingOrderStatus,
     OrderStatus,
     PricedOrder,
     PricedOrderLine,
@@ -21,10 +22,12 @@ from domain.orders.providers.salesforce import (
     order_summaries_from_salesforce,
     order_to_salesforce,
     orders_from_salesforce,
+    provision_request_from_salesforce_event,
 )
 from domain.orders.providers.whmcs import (
     acceptance_from_whmcs,
     add_order_lines_from_params,
+    billing_orders_from_whmcs,
     order_to_whmcs_add_order,
     placement_from_whmcs,
 )
@@ -298,3 +301,39 @@ def test_accept_order_results(payload: Payload) -> None:
     )
     with pytest.raises(ProviderPayloadError, match="result"):
         acceptance_from_whmcs({"result": "error", "message": "Something else"})
+
+
+def test_get_orders(payload: Payload) -> None:
+    active, custom = billing_orders_from_whmcs(payload("whmcs", "get_orders"))
+    assert (active.order_id, active.order_number, active.client_id, active.status) == (
+        "31",
+        "7391048211",
+        "7",
+        BillingOrderStatus.ACTIVE,
+    )
+    assert active.service_ids == ("61", "62") and active.invoice_id == "1101"
+    assert active.notes == "sf:801RO0000001AAAYA2"
+    assert (custom.status, custom.invoice_id, custom.service_ids, custom.notes) == (
+        BillingOrderStatus.UNKNOWN,
+        None,
+        ("63",),
+        None,
+    )
+    assert billing_orders_from_whmcs(payload("whmcs", "get_orders_empty")) == ()
+
+
+def test_provision_event(payload: Payload) -> None:
+    request = provision_request_from_salesforce_event(
+        payload("salesforce", "order_provision_requested_event")
+    )
+    assert request.model_dump(mode="json") == {
+        "orderId": "801RO0000005AAAYA2",
+        "accountId": None,
+        "requestedAt": "2026-11-23T00:00:00.123000Z",
+    }
+    iso = provision_request_from_salesforce_event(
+        {"CreatedDate": "2026-11-23T09:00:00.000+0900", "Order_Id__c": "801X"}
+    )
+    assert iso.requested_at == datetime(2026, 11, 23, tzinfo=UTC)
+    with pytest.raises(ProviderPayloadError, match="Order_Id__c"):
+        provision_request_from_salesforce_event({"CreatedDate": 0})

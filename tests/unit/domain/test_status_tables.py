@@ -16,9 +16,10 @@ from domain.catalog.providers.salesforce import PRICE_BILLING_CYCLES, PRODUCT_FA
 from domain.common import BillingCycle, StatusTable
 from domain.customer import ClientStatus
 from domain.customer.providers.whmcs import CLIENT_STATUSES
-from domain.orders import OrderStatus
+from domain.orders import BillingOrderStatus, OrderStatus
 from domain.orders.providers.salesforce import ORDER_STATUSES
 from domain.orders.providers.whmcs import ADD_ORDER_BILLING_CYCLES
+from domain.orders.providers.whmcs import ORDER_STATUSES as WHMCS_ORDER_STATUSES
 from domain.sim import SimStatus, SimType
 from domain.sim.providers.freebit import LINE_STATES, SIM_TYPES
 from domain.subscriptions import SubscriptionStatus
@@ -99,6 +100,16 @@ DOCUMENTED: list[tuple[str, StatusTable[Any], dict[str, StrEnum]]] = [
             "Internet": ProductCategory.INTERNET,
             "VPN": ProductCategory.VPN,
             "Options": ProductCategory.OPTION,
+        },
+    ),
+    (
+        "whmcs order status",
+        WHMCS_ORDER_STATUSES,
+        {
+            "Pending": BillingOrderStatus.PENDING,
+            "Active": BillingOrderStatus.ACTIVE,
+            "Fraud": BillingOrderStatus.FRAUD,
+            "Cancelled": BillingOrderStatus.CANCELLED,
         },
     ),
     (

@@ -5,6 +5,8 @@ from domain.billing.providers.whmcs.mapper import (
     invoice_from_whmcs,
     invoice_page_from_whmcs,
     payment_methods_from_whmcs,
+    payment_session_from_whmcs,
+    payment_session_request,
 )
 from domain.billing.providers.whmcs.raw import (
     WhmcsInvoice,
@@ -13,6 +15,7 @@ from domain.billing.providers.whmcs.raw import (
     WhmcsInvoiceRow,
     WhmcsPayMethod,
     WhmcsPayMethodList,
+    WhmcsSsoToken,
     WhmcsTransaction,
 )
 from domain.billing.providers.whmcs.statuses import (
@@ -31,9 +34,12 @@ __all__ = [
     "WhmcsInvoiceRow",
     "WhmcsPayMethod",
     "WhmcsPayMethodList",
+    "WhmcsSsoToken",
     "WhmcsTransaction",
     "card_expiry",
     "invoice_from_whmcs",
     "invoice_page_from_whmcs",
     "payment_methods_from_whmcs",
+    "payment_session_from_whmcs",
+    "payment_session_request",
 ]

@@ -1,4 +1,5 @@
-"""WHMCS -> billing: GetInvoices (list), GetInvoice (detail), GetPayMethods.
+"""WHMCS -> billing: GetInvoices (list), GetInvoice (detail), GetPayMethods, and
+CreateSsoToken (payment session; its request parameters too).
 
 Amounts stay ``Decimal`` from the wire to the contract. ``tax`` is WHMCS's ``tax`` plus
 ``tax2``; ``total`` is WHMCS's (subtotal + tax - credit). ``overdue`` is derived from
@@ -8,7 +9,7 @@ the due date against the ``today`` the caller passes.
 import logging
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.billing.contract import (
@@ -18,6 +19,7 @@ from domain.billing.contract import (
     InvoiceItem,
     PaymentMethod,
     PaymentMethodType,
+    PaymentSession,
     derive_invoice_status,
 )
 from domain.billing.providers.whmcs.raw import (
@@ -26,6 +28,7 @@ from domain.billing.providers.whmcs.raw import (
     WhmcsInvoiceList,
     WhmcsPayMethod,
     WhmcsPayMethodList,
+    WhmcsSsoToken,
 )
 from domain.billing.providers.whmcs.statuses import INVOICE_STATUSES, PAY_METHOD_TYPES
 from domain.common.errors import ProviderPayloadError
@@ -36,6 +39,7 @@ from domain.common.wire.whmcs import PROVIDER
 
 logger = logging.getLogger(__name__)
 
+SSO_TOKEN_LIFETIME = timedelta(seconds=60)
 _CARD_EXPIRY = re.compile(r"^(\d{1,2})/(\d{2}|\d{4})$")
 
 
@@ -137,3 +141,22 @@ def payment_methods_from_whmcs(
         default_id if default_id is not None else (raw.paymethods[0].id if raw.paymethods else None)
     )
     return tuple(_pay_method(method, is_default=method.id == chosen) for method in raw.paymethods)
+
+
+def payment_session_request(*, client_id: str, invoice_id: str) -> dict[str, str]:
+    """``CreateSsoToken`` parameters that land on one invoice's payment page.
+
+    WHMCS has no ``clientarea:invoice`` destination; a custom redirect to
+    ``viewinvoice.php`` is the documented way to open a single invoice.
+    """
+    return {
+        "client_id": client_id,
+        "destination": "sso:custom_redirect",
+        "sso_redirect_path": f"viewinvoice.php?id={invoice_id}",
+    }
+
+
+def payment_session_from_whmcs(payload: Any, *, now: datetime) -> PaymentSession:
+    """Map a ``CreateSsoToken`` answer; the link expires 60 s after ``now``."""
+    raw = parse_payload(WhmcsSsoToken, payload, provider=PROVIDER, entity="sso token")
+    return PaymentSession(url=raw.redirect_url, expires_at=now + SSO_TOKEN_LIFETIME)

@@ -101,3 +101,10 @@ class WhmcsPayMethodList(RawModel):
     paymethods: Annotated[
         tuple[WhmcsPayMethod, ...], BeforeValidator(unwrap_collection("paymethod"))
     ] = ()
+
+
+class WhmcsSsoToken(RawModel):
+    """``CreateSsoToken``: single use, valid for at most 60 seconds."""
+
+    access_token: OptionalText = None
+    redirect_url: Text

@@ -3,11 +3,21 @@
 from domain.customer.providers.whmcs.mapper import (
     address_to_whmcs,
     billing_account_from_whmcs,
+    billing_login_from_whmcs,
     client_id_from_whmcs,
     contact_to_whmcs_add_client,
+    owned_client_id_from_whmcs,
     profile_update_to_whmcs,
 )
-from domain.customer.providers.whmcs.raw import WhmcsClient, WhmcsClientDetails, WhmcsClientIdResult
+from domain.customer.providers.whmcs.raw import (
+    WhmcsClient,
+    WhmcsClientDetails,
+    WhmcsClientIdResult,
+    WhmcsUser,
+    WhmcsUserClient,
+    WhmcsUsers,
+    WhmcsValidateLogin,
+)
 from domain.customer.providers.whmcs.statuses import CLIENT_STATUSES
 
 __all__ = [
@@ -15,9 +25,15 @@ __all__ = [
     "WhmcsClient",
     "WhmcsClientDetails",
     "WhmcsClientIdResult",
+    "WhmcsUser",
+    "WhmcsUserClient",
+    "WhmcsUsers",
+    "WhmcsValidateLogin",
     "address_to_whmcs",
     "billing_account_from_whmcs",
+    "billing_login_from_whmcs",
     "client_id_from_whmcs",
     "contact_to_whmcs_add_client",
+    "owned_client_id_from_whmcs",
     "profile_update_to_whmcs",
 ]

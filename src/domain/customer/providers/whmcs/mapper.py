@@ -1,5 +1,6 @@
 """customer <-> WHMCS: ``GetClientsDetails`` to a BillingAccount; a profile update to
-``UpdateClient`` parameters; new contact details to ``AddClient`` parameters.
+``UpdateClient`` parameters; new contact details to ``AddClient`` parameters;
+``ValidateLogin`` and ``GetUsers`` for linking an existing billing account.
 
 WHMCS address fields: ``address1`` street, ``address2`` building, ``state`` prefecture.
 """
@@ -11,8 +12,14 @@ from domain.common.errors import ProviderPayloadError
 from domain.common.wire.validation import parse_payload
 from domain.common.wire.whmcs import PROVIDER
 from domain.customer.addressing import address_from_parts
-from domain.customer.contract import BillingAccount, ContactDetails, ProfileUpdate
-from domain.customer.providers.whmcs.raw import WhmcsClient, WhmcsClientDetails, WhmcsClientIdResult
+from domain.customer.contract import BillingAccount, BillingLogin, ContactDetails, ProfileUpdate
+from domain.customer.providers.whmcs.raw import (
+    WhmcsClient,
+    WhmcsClientDetails,
+    WhmcsClientIdResult,
+    WhmcsUsers,
+    WhmcsValidateLogin,
+)
 from domain.customer.providers.whmcs.statuses import CLIENT_STATUSES
 
 
@@ -89,3 +96,21 @@ def contact_to_whmcs_add_client(contact: ContactDetails) -> dict[str, str]:
     if contact.address is not None:
         params.update(address_to_whmcs(contact.address))
     return params
+
+
+def billing_login_from_whmcs(payload: Any) -> BillingLogin:
+    """Map a successful ``ValidateLogin`` answer (the error envelope means bad credentials)."""
+    raw = parse_payload(WhmcsValidateLogin, payload, provider=PROVIDER, entity="login")
+    return BillingLogin(
+        user_id=raw.userid,
+        two_factor_required=raw.twoFactorEnabled and raw.passwordhash is None,
+    )
+
+
+def owned_client_id_from_whmcs(payload: Any, *, user_id: str) -> str | None:
+    """The client a WHMCS user owns, from ``GetUsers``; None when it owns none."""
+    raw = parse_payload(WhmcsUsers, payload, provider=PROVIDER, entity="users")
+    for user in raw.users:
+        if user.id == user_id:
+            return next((client.id for client in user.clients if client.isOwner), None)
+    return None

@@ -1,12 +1,13 @@
 """WHMCS ``GetClientsDetails`` payload; ``UpdateClient``/``AddClient`` answer ``clientid``."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import BeforeValidator, model_validator
 
 from domain.common.model import RawModel
-from domain.common.wire.lenient import DecimalOrZero, OptionalText, Text
+from domain.common.wire.lenient import DecimalOrZero, Flag, OptionalText, Text
+from domain.common.wire.whmcs import unwrap_collection
 
 
 class WhmcsClient(RawModel):
@@ -43,3 +44,30 @@ class WhmcsClientDetails(RawModel):
 
 class WhmcsClientIdResult(RawModel):
     clientid: Text
+
+
+class WhmcsValidateLogin(RawModel):
+    """``ValidateLogin``: ``passwordhash`` is absent when a second factor is needed."""
+
+    userid: Text
+    passwordhash: OptionalText = None
+    twoFactorEnabled: Flag = False  # noqa: N815 - wire name
+
+
+class WhmcsUserClient(RawModel):
+    id: Text
+    isOwner: Flag = False  # noqa: N815 - wire name
+
+
+class WhmcsUser(RawModel):
+    id: Text
+    email: OptionalText = None
+    clients: Annotated[
+        tuple[WhmcsUserClient, ...], BeforeValidator(unwrap_collection("client"))
+    ] = ()
+
+
+class WhmcsUsers(RawModel):
+    """``GetUsers``: ``users[].clients[{id, isOwner}]``."""
+
+    users: Annotated[tuple[WhmcsUser, ...], BeforeValidator(unwrap_collection("user"))] = ()

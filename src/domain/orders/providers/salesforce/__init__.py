@@ -1,5 +1,11 @@
 """Salesforce Order/OrderItem records: read mappers and write builders."""
 
+from domain.orders.providers.salesforce.events import (
+    PROVISION_EVENT,
+    PROVISION_TOPIC,
+    SfOrderProvisionRequested,
+    provision_request_from_salesforce_event,
+)
 from domain.orders.providers.salesforce.mapper import (
     order_from_salesforce,
     order_from_salesforce_record,
@@ -23,10 +29,13 @@ from domain.orders.providers.salesforce.writer import (
 
 __all__ = [
     "ORDER_STATUSES",
+    "PROVISION_EVENT",
+    "PROVISION_TOPIC",
     "SfOrder",
     "SfOrderCreate",
     "SfOrderItem",
     "SfOrderItemCreate",
+    "SfOrderProvisionRequested",
     "SfOrderUpdate",
     "SfPricebookEntryRef",
     "SfProductRef",
@@ -36,4 +45,5 @@ __all__ = [
     "order_summaries_from_salesforce",
     "order_to_salesforce",
     "orders_from_salesforce",
+    "provision_request_from_salesforce_event",
 ]

@@ -1,5 +1,5 @@
 """orders <-> WHMCS: the ``AddOrder`` parameters for a priced order, and the answers of
-``AddOrder`` and ``AcceptOrder``.
+``AddOrder``, ``AcceptOrder`` and ``GetOrders``.
 
 Parameters are form fields (``pid[0]=...``), every value a string; custom fields go in
 as base64 of PHP ``serialize`` (``customfields[i]``), one blob per line.
@@ -19,9 +19,18 @@ from domain.common.wire.whmcs import (
     encode_custom_fields,
     split_ids,
 )
-from domain.orders.contract import BillingOrderAcceptance, BillingOrderPlacement, PricedOrder
-from domain.orders.providers.whmcs.raw import WhmcsAddOrderResult, WhmcsResult
-from domain.orders.providers.whmcs.statuses import ADD_ORDER_BILLING_CYCLES, NOT_PENDING_MESSAGE
+from domain.orders.contract import (
+    BillingOrder,
+    BillingOrderAcceptance,
+    BillingOrderPlacement,
+    PricedOrder,
+)
+from domain.orders.providers.whmcs.raw import WhmcsAddOrderResult, WhmcsOrders, WhmcsResult
+from domain.orders.providers.whmcs.statuses import (
+    ADD_ORDER_BILLING_CYCLES,
+    NOT_PENDING_MESSAGE,
+    ORDER_STATUSES,
+)
 
 _INDEXED_PARAM = re.compile(r"^(\w+)\[(\d+)\]$")
 _NO_INVOICE = {"", "0"}
@@ -96,16 +105,19 @@ def add_order_lines_from_params(params: Mapping[str, str]) -> tuple[AddOrderLine
     return tuple(lines)
 
 
+def _invoice_id(value: str | None) -> str | None:
+    return value if value not in _NO_INVOICE else None
+
+
 def placement_from_whmcs(payload: Any) -> BillingOrderPlacement:
     """Map an ``AddOrder`` answer. With ``noinvoice`` the invoice id is empty or ``0``."""
     raw = parse_payload(WhmcsAddOrderResult, payload, provider=PROVIDER, entity="AddOrder")
-    invoice_id = raw.invoiceid if raw.invoiceid not in _NO_INVOICE else None
     return BillingOrderPlacement(
         order_id=raw.orderid,
         service_ids=split_ids(raw.serviceids or raw.productids),
         addon_ids=split_ids(raw.addonids),
         domain_ids=split_ids(raw.domainids),
-        invoice_id=invoice_id,
+        invoice_id=_invoice_id(raw.invoiceid),
     )
 
 
@@ -120,3 +132,24 @@ def acceptance_from_whmcs(payload: Any) -> BillingOrderAcceptance:
     if raw.message and NOT_PENDING_MESSAGE.casefold() in raw.message.casefold():
         return BillingOrderAcceptance.NOT_PENDING
     raise ProviderPayloadError(PROVIDER, "AcceptOrder", "result", "an unexpected error")
+
+
+def billing_orders_from_whmcs(payload: Any) -> tuple[BillingOrder, ...]:
+    """Map ``GetOrders``; the service ids are the ``relid`` of product line items."""
+    raw = parse_payload(WhmcsOrders, payload, provider=PROVIDER, entity="orders")
+    return tuple(
+        BillingOrder(
+            order_id=order.id,
+            order_number=order.ordernum,
+            client_id=order.userid,
+            status=ORDER_STATUSES.lookup(order.status),
+            invoice_id=_invoice_id(order.invoiceid),
+            service_ids=tuple(
+                item.relid
+                for item in order.lineitems
+                if item.relid and (item.type or "product").casefold() == "product"
+            ),
+            notes=order.notes,
+        )
+        for order in raw.orders
+    )

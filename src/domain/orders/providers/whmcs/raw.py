@@ -1,7 +1,12 @@
 """WHMCS ``AddOrder`` / ``AcceptOrder`` answers (ids as strings, id lists comma-joined)."""
 
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
 from domain.common.model import RawModel
-from domain.common.wire.lenient import OptionalText, Text
+from domain.common.wire.lenient import IntValue, OptionalText, Text
+from domain.common.wire.whmcs import unwrap_collection
 
 
 class WhmcsAddOrderResult(RawModel):
@@ -24,3 +29,31 @@ class WhmcsResult(RawModel):
 
     result: Text
     message: OptionalText = None
+
+
+class WhmcsOrderLineItem(RawModel):
+    type: OptionalText = None
+    relid: OptionalText = None
+    product: OptionalText = None
+    billingcycle: OptionalText = None
+    amount: OptionalText = None
+    status: OptionalText = None
+
+
+class WhmcsOrder(RawModel):
+    id: Text
+    ordernum: OptionalText = None
+    userid: OptionalText = None
+    invoiceid: OptionalText = None
+    status: OptionalText = None
+    notes: OptionalText = None
+    lineitems: Annotated[
+        tuple[WhmcsOrderLineItem, ...], BeforeValidator(unwrap_collection("lineitem"))
+    ] = ()
+
+
+class WhmcsOrders(RawModel):
+    """``GetOrders``: ``orders.order[]`` with ``lineitems.lineitem[]``."""
+
+    totalresults: IntValue = 0
+    orders: Annotated[tuple[WhmcsOrder, ...], BeforeValidator(unwrap_collection("order"))] = ()
