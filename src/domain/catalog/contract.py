@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from domain.common.billing_cycle import BillingCycle
+from domain.common.billing_cycle import BillingCycle, OrderableCycle
 from domain.common.model import ContractModel
 from domain.common.money import Money
 
@@ -22,7 +22,7 @@ class ProductCategory(StrEnum):
 
 
 class Price(ContractModel):
-    billing_cycle: BillingCycle
+    billing_cycle: OrderableCycle
     price: Money
 
 

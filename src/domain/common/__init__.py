@@ -1,7 +1,7 @@
 """Building blocks every context uses: Money, Address, Page, errors, dates, status tables."""
 
 from domain.common.address import Address, normalize_postcode
-from domain.common.billing_cycle import ORDERABLE_CYCLES, BillingCycle
+from domain.common.billing_cycle import ORDERABLE_CYCLES, BillingCycle, OrderableCycle
 from domain.common.dates import (
     JST,
     UtcDatetime,
@@ -46,6 +46,7 @@ __all__ = [
     "FieldError",
     "Money",
     "NotFoundError",
+    "OrderableCycle",
     "Page",
     "Prefecture",
     "ProviderPayloadError",

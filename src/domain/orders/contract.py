@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from domain.catalog.contract import Sku
-from domain.common.billing_cycle import BillingCycle
+from domain.common.billing_cycle import BillingCycle, OrderableCycle
 from domain.common.dates import UtcDatetime
 from domain.common.errors import ConflictError
 from domain.common.model import ContractModel
@@ -108,7 +108,7 @@ class Order(OrderSummary):
 class OrderLineRequest(ContractModel):
     sku: Sku
     quantity: Quantity
-    billing_cycle: BillingCycle
+    billing_cycle: OrderableCycle
 
 
 class OrderRequest(ContractModel):

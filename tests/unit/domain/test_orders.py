@@ -149,6 +149,7 @@ def test_price_order_refuses_mixed_currencies() -> None:
         {"items": [{"sku": "SIM-A", "quantity": 11, "billingCycle": "monthly"}]},
         {"items": [{"sku": "SIM A", "quantity": 1, "billingCycle": "monthly"}]},
         {"items": [{"sku": "SIM-A", "quantity": 1, "billingCycle": "weekly"}]},
+        {"items": [{"sku": "SIM-A", "quantity": 1, "billingCycle": "quarterly"}]},
     ],
 )
 def test_order_request_validation(body: dict[str, object]) -> None:
@@ -193,3 +194,9 @@ def test_order_summary_and_timeline() -> None:
         "at": "2026-11-02T00:00:00Z",
         "detail": None,
     }
+
+
+def test_order_request_schema_lists_only_orderable_cycles() -> None:
+    schema = OrderRequest.model_json_schema()
+    line = schema["$defs"]["OrderLineRequest"]["properties"]["billingCycle"]
+    assert line["enum"] == ["monthly", "annually", "one_time"]

@@ -19,7 +19,7 @@ from domain.catalog.providers.salesforce.raw import (
     SfProduct2Fields,
 )
 from domain.catalog.providers.salesforce.statuses import PRICE_BILLING_CYCLES, PRODUCT_FAMILIES
-from domain.common.billing_cycle import BillingCycle
+from domain.common.billing_cycle import ORDERABLE_CYCLES, BillingCycle
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import JPY, Money
 from domain.common.wire.salesforce import PROVIDER, query_records
@@ -66,9 +66,9 @@ def catalog_entry_from_salesforce(
     entry_ids: dict[BillingCycle, str] = {}
     for entry in entries:
         cycle = PRICE_BILLING_CYCLES.lookup(entry.Billing_Cycle__c)
-        # First active entry per known cycle wins; inactive or unknown-cycle entries
+        # First active entry per orderable cycle wins; inactive entries and other cycles
         # cannot be ordered, so they are not offered.
-        if not entry.IsActive or cycle is BillingCycle.UNKNOWN or cycle in prices:
+        if not entry.IsActive or cycle not in ORDERABLE_CYCLES or cycle in prices:
             continue
         price = Money.of(entry.UnitPrice, entry.CurrencyIsoCode or currency)
         prices[cycle] = Price(billing_cycle=cycle, price=price)
