@@ -10,7 +10,8 @@ import pytest
 from integrations.salesforce import soql
 from integrations.sandbox import SalesforceSandboxSettings, create_salesforce_app
 from integrations.sandbox._sf_store import SalesforceFault, SObjectStore
-from integrations.sandbox._soql import execute, parse
+from integrations.sandbox._soql import parse
+from integrations.sandbox._soql_eval import execute
 from integrations.sandbox.demo_data import HANAKO, TARO
 
 TODAY = date(2026, 11, 23)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from integrations.salesforce import identifier, like_contains, like_prefix, literal, soql
-from integrations.sandbox._soql import Comparison, Token, _Like, parse
+from integrations.sandbox._soql import Comparison, Like, Token, parse
 
 INJECTIONS = [
     "x' OR Name != '",
@@ -73,7 +73,7 @@ def test_like_patterns_treat_wildcards_in_input_literally(text: str) -> None:
             today=date(2026, 1, 1),
         )
         assert isinstance(query.where, Comparison)
-        assert isinstance(query.where.value, _Like)
+        assert isinstance(query.where.value, Like)
         assert query.where.value.pattern.match(probe)
     if text and "%" not in text and "_" not in text:
         return
@@ -83,7 +83,7 @@ def test_like_patterns_treat_wildcards_in_input_literally(text: str) -> None:
         today=date(2026, 1, 1),
     )
     assert isinstance(query.where, Comparison)
-    assert isinstance(query.where.value, _Like)
+    assert isinstance(query.where.value, Like)
     assert not query.where.value.pattern.match("500 yen")
 
 

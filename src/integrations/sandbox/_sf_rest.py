@@ -13,7 +13,8 @@ from starlette.responses import JSONResponse, Response
 
 from integrations.sandbox._sf_org import Org, SalesforceSandboxSettings
 from integrations.sandbox._sf_store import SalesforceFault
-from integrations.sandbox._soql import execute, parse, project_record
+from integrations.sandbox._soql import parse
+from integrations.sandbox._soql_eval import execute, project_record
 
 __all__ = ["RestResources"]
 

@@ -1,4 +1,4 @@
-"""A small SOQL parser and evaluator for the Salesforce sandbox.
+"""A small SOQL parser for the Salesforce sandbox (evaluation: ``_soql_eval``).
 
 Supported::
 
@@ -18,20 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from integrations.sandbox._sf_store import (
-    CHILD_RELATIONSHIPS,
-    SCHEMA,
-    FieldDef,
     SalesforceFault,
-    SObjectStore,
-    canonical_field,
-    canonical_object,
 )
 
-__all__ = ["Query", "execute", "parse", "project_record"]
+__all__ = ["BoolOp", "Comparison", "Condition", "Like", "Query", "Token", "parse"]
 
 Record = dict[str, object]
 
@@ -65,7 +58,7 @@ class Token:
     value: object = None
 
 
-class _Like:
+class Like:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
 
@@ -302,7 +295,7 @@ class _Parser:
                 raise _malformed("LIKE needs a string literal")
             self.pos += 1
             _, regex = _unescape(tok.text[1:-1], like=True)
-            return Comparison(path, "like", _Like(re.compile(f"^{regex}$", re.I | re.S)))
+            return Comparison(path, "like", Like(re.compile(f"^{regex}$", re.I | re.S)))
         tok = self.peek()
         if tok is None or tok.kind != "op":
             raise _malformed("expected an operator")
@@ -353,244 +346,3 @@ def parse(soql: str, *, today: dt.date) -> Query:
     if parser.peek() is not None:
         raise _malformed("unexpected text after the query")
     return query
-
-
-# --- evaluation -------------------------------------------------------------------------
-
-
-def _resolve(sobject: str, path: str) -> list[tuple[str, str, FieldDef]]:
-    """Resolve ``Rel.Rel.Field`` to [(object, canonical field, definition), ...]."""
-    steps: list[tuple[str, str, FieldDef]] = []
-    parts = path.split(".")
-    current = sobject
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if last:
-            name = canonical_field(current, part)
-            if name is None:
-                raise SalesforceFault(
-                    400, "INVALID_FIELD", f"No such column '{part}' on entity '{current}'"
-                )
-            steps.append((current, name, SCHEMA[current][name]))
-            break
-        ref = next(
-            ((n, d) for n, d in SCHEMA[current].items()
-             if d.relationship and d.relationship.lower() == part.lower()),
-            None,
-        )  # fmt: skip
-        if ref is None or ref[1].ref is None:
-            raise SalesforceFault(
-                400, "INVALID_FIELD", f"Didn't understand relationship '{part}' on '{current}'"
-            )
-        steps.append((current, ref[0], ref[1]))
-        current = ref[1].ref
-    return steps
-
-
-def _get(store: SObjectStore, record: Record, steps: list[tuple[str, str, FieldDef]]) -> object:
-    current: Record | None = record
-    for i, (_, name, definition) in enumerate(steps):
-        if current is None:
-            return None
-        value = current.get(name)
-        if i == len(steps) - 1:
-            return value
-        assert definition.ref is not None
-        current = store.table(definition.ref).get(str(value)) if value else None
-    return None
-
-
-def _typed(definition: FieldDef, path: str, token: Token) -> object:
-    kind = token.kind
-    if kind == "null":
-        return None
-    expected = {"string": "string", "picklist": "string", "id": "string", "ref": "string",
-                "bool": "bool", "number": "number", "date": "date",
-                "datetime": "datetime"}[definition.type]  # fmt: skip
-    if kind == expected:
-        return token.value
-    if expected == "datetime" and kind == "date":
-        pass  # a date literal against a datetime field is refused, as in a real org
-    raise SalesforceFault(
-        400,
-        "INVALID_FIELD",
-        f"value of filter criterion for field '{path}' must be of type {definition.type}",
-    )
-
-
-def _field_value(definition: FieldDef, value: object) -> object:
-    if value is None:
-        return None
-    if definition.type == "date":
-        return dt.date.fromisoformat(str(value))
-    if definition.type == "datetime":
-        return dt.datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.000%z")
-    return value
-
-
-def _compare(left: object, op: str, right: object) -> bool:
-    if isinstance(left, str) and isinstance(right, str):
-        left, right = left.casefold(), right.casefold()
-    if op == "=":
-        return left == right
-    if op == "!=":
-        return left != right
-    if left is None or right is None:
-        return False
-    try:
-        result = {
-            "<": lambda: left < right,  # type: ignore[operator]
-            "<=": lambda: left <= right,  # type: ignore[operator]
-            ">": lambda: left > right,  # type: ignore[operator]
-            ">=": lambda: left >= right,  # type: ignore[operator]
-        }[op]()
-    except TypeError:
-        return False
-    return bool(result)
-
-
-def _predicate(store: SObjectStore, sobject: str, cond: Condition) -> Callable[[Record], bool]:
-    if isinstance(cond, BoolOp):
-        parts = [_predicate(store, sobject, c) for c in cond.parts]
-        if cond.op == "and":
-            return lambda r: all(p(r) for p in parts)
-        if cond.op == "or":
-            return lambda r: any(p(r) for p in parts)
-        return lambda r: not parts[0](r)
-    steps = _resolve(sobject, cond.path)
-    definition = steps[-1][2]
-
-    def value_of(record: Record) -> object:
-        return _field_value(definition, _get(store, record, steps))
-
-    if isinstance(cond.value, _Like):
-        if definition.type not in {"string", "picklist", "id", "ref"}:
-            raise SalesforceFault(400, "INVALID_FIELD", f"LIKE on non-text field {cond.path}")
-        pattern = cond.value.pattern
-        return lambda r: isinstance(v := value_of(r), str) and bool(pattern.match(v))
-    if isinstance(cond.value, list):
-        options = [_typed(definition, cond.path, t) for t in cond.value]
-        folded = [o.casefold() if isinstance(o, str) else o for o in options]
-        negate = cond.op == "not in"
-
-        def member(record: Record) -> bool:
-            v = value_of(record)
-            v = v.casefold() if isinstance(v, str) else v
-            return (v in folded) != negate
-
-        return member
-    assert isinstance(cond.value, Token)
-    literal = _typed(definition, cond.path, cond.value)
-    if isinstance(literal, dt.datetime) and literal.tzinfo is None:
-        literal = literal.replace(tzinfo=dt.UTC)
-    return lambda r: _compare(value_of(r), cond.op, literal)
-
-
-def _attributes(sobject: str, record: Record, version: str) -> dict[str, str]:
-    return {"type": sobject, "url": f"/services/data/{version}/sobjects/{sobject}/{record['Id']}"}
-
-
-def _project(
-    store: SObjectStore, sobject: str, record: Record, paths: list[str], version: str
-) -> Record:
-    out: Record = {"attributes": _attributes(sobject, record, version)}
-    for path in paths:
-        steps = _resolve(sobject, path)
-        target: Record = out
-        source: Record | None = record
-        for i, (_, name, definition) in enumerate(steps):
-            if i == len(steps) - 1:
-                target[name] = source.get(name) if source is not None else None
-                break
-            assert definition.relationship is not None
-            assert definition.ref is not None
-            parent_id = source.get(name) if source is not None else None
-            parent = store.table(definition.ref).get(str(parent_id)) if parent_id else None
-            if parent is None:
-                target[definition.relationship] = None
-                break
-            existing = target.get(definition.relationship)
-            nested: Record = (
-                existing
-                if isinstance(existing, dict)
-                else {"attributes": _attributes(definition.ref, parent, version)}
-            )
-            target[definition.relationship] = nested
-            target, source = nested, parent
-    return out
-
-
-def _select(store: SObjectStore, sobject: str, query: Query) -> list[Record]:
-    rows = list(store.table(sobject).values())
-    if query.where is not None:
-        keep = _predicate(store, sobject, query.where)
-        rows = [r for r in rows if keep(r)]
-    for key in reversed(query.order):
-        steps = _resolve(sobject, key.path)
-        definition = steps[-1][2]
-
-        def sort_key(
-            r: Record, s: list[tuple[str, str, FieldDef]] = steps, d: FieldDef = definition
-        ) -> tuple[int, object]:
-            v = _field_value(d, _get(store, r, s))
-            v = v.casefold() if isinstance(v, str) else v
-            return (0, v) if v is not None else (1, 0)
-
-        non_null = [r for r in rows if sort_key(r)[0] == 0]
-        nulls = [r for r in rows if sort_key(r)[0] == 1]
-        non_null.sort(key=lambda r: sort_key(r)[1], reverse=key.descending)  # type: ignore[arg-type,return-value]
-        rows = nulls + non_null if key.nulls_first else non_null + nulls
-    return rows
-
-
-def project_record(
-    store: SObjectStore, sobject: str, record: Record, fields: list[str], *, version: str
-) -> Record:
-    """One record shaped like a query row (used by sObject GET)."""
-    for path in fields:
-        _resolve(sobject, path)
-    return _project(store, sobject, record, fields, version)
-
-
-def execute(store: SObjectStore, query: Query, *, version: str) -> tuple[int, list[Record]]:
-    """Run a parsed query; return (totalSize, projected records)."""
-    sobject = canonical_object(query.sobject)
-    if sobject is None:
-        raise SalesforceFault(
-            400, "INVALID_TYPE", f"sObject type '{query.sobject}' is not supported."
-        )
-    for path in query.fields:
-        _resolve(sobject, path)
-    rows = _select(store, sobject, query)
-    end = query.offset + query.limit if query.limit is not None else None
-    rows = rows[query.offset : end]
-    if query.count_only:
-        return len(rows), []
-    child_specs: list[tuple[Query, str, str, str]] = []
-    for child in query.children:
-        rels = CHILD_RELATIONSHIPS.get(sobject, {})
-        rel = next((r for r in rels if r.lower() == child.sobject.lower()), None)
-        if rel is None:
-            raise SalesforceFault(
-                400, "INVALID_TYPE", f"Didn't understand relationship '{child.sobject}'"
-            )
-        child_object, lookup = rels[rel]
-        child_specs.append((child, rel, child_object, lookup))
-    records: list[Record] = []
-    for row in rows:
-        projected = _project(store, sobject, row, query.fields, version)
-        for child, rel, child_object, lookup in child_specs:
-            for path in child.fields:
-                _resolve(child_object, path)
-            sub = Query(child_object, child.fields, where=child.where, order=child.order,
-                        limit=child.limit)  # fmt: skip
-            kids = [k for k in _select(store, child_object, sub) if k.get(lookup) == row["Id"]]
-            kids = kids[: child.limit] if child.limit is not None else kids
-            projected[rel] = (
-                {"totalSize": len(kids), "done": True,
-                 "records": [_project(store, child_object, k, child.fields, version)
-                             for k in kids]}
-                if kids else None
-            )  # fmt: skip
-        records.append(projected)
-    return len(records), records
