@@ -20,6 +20,7 @@ from domain.sim.contract import (
     TopUpRequest,
     TopUpStatus,
 )
+from domain.sim.msisdn import normalize_msisdn
 
 __all__ = [
     "MAX_TOP_UP_MB",
@@ -40,4 +41,5 @@ __all__ = [
     "TopUp",
     "TopUpRequest",
     "TopUpStatus",
+    "normalize_msisdn",
 ]

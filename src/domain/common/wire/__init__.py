@@ -28,7 +28,13 @@ from domain.common.wire.salesforce import (
     SObjectAttributes,
     query_records,
 )
-from domain.common.wire.validation import error_location, parse_payload, require
+from domain.common.wire.validation import (
+    error_location,
+    maps_payload,
+    parse_payload,
+    payload_error,
+    require,
+)
 from domain.common.wire.whmcs import (
     decode_custom_fields,
     encode_custom_fields,
@@ -63,7 +69,9 @@ __all__ = [
     "decode_custom_fields",
     "encode_custom_fields",
     "error_location",
+    "maps_payload",
     "parse_payload",
+    "payload_error",
     "php_serialize_strings",
     "php_unserialize_strings",
     "query_records",

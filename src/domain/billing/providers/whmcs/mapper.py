@@ -34,7 +34,7 @@ from domain.billing.providers.whmcs.statuses import INVOICE_STATUSES, PAY_METHOD
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import JPY, Money
 from domain.common.page import Page
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.common.wire.whmcs import PROVIDER
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def _invoice_fields(
     }
 
 
+@maps_payload(PROVIDER, "invoices")
 def invoice_page_from_whmcs(
     payload: Any, *, today: date, page: int, page_size: int, currency: str = JPY
 ) -> Page[Invoice]:
@@ -88,6 +89,7 @@ def invoice_page_from_whmcs(
     return Page[Invoice](items=invoices, page=page, page_size=page_size, total=total)
 
 
+@maps_payload(PROVIDER, "invoice")
 def invoice_from_whmcs(payload: Any, *, today: date, currency: str = JPY) -> InvoiceDetail:
     """Map a ``GetInvoice`` answer; ``currency`` is the client's (GetInvoice omits it)."""
     raw = parse_payload(WhmcsInvoice, payload, provider=PROVIDER, entity="invoice")
@@ -128,6 +130,7 @@ def _describe(raw: WhmcsPayMethod, method_type: PaymentMethodType) -> str:
     return raw.bank_name or raw.gateway_name or method_type.value
 
 
+@maps_payload(PROVIDER, "paymethods")
 def payment_methods_from_whmcs(
     payload: Any, *, default_id: str | None = None
 ) -> Sequence[PaymentMethod]:
@@ -156,6 +159,7 @@ def payment_session_request(*, client_id: str, invoice_id: str) -> dict[str, str
     }
 
 
+@maps_payload(PROVIDER, "sso token")
 def payment_session_from_whmcs(payload: Any, *, now: datetime) -> PaymentSession:
     """Map a ``CreateSsoToken`` answer; the link expires 60 s after ``now``."""
     raw = parse_payload(WhmcsSsoToken, payload, provider=PROVIDER, entity="sso token")

@@ -23,7 +23,7 @@ from domain.common.billing_cycle import ORDERABLE_CYCLES, BillingCycle
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import JPY, Money
 from domain.common.wire.salesforce import PROVIDER, query_records
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ def parse_attributes(text: str | None, *, product_id: str) -> dict[str, Attribut
     return {str(key): _attribute(value) for key, value in decoded.items()}
 
 
+@maps_payload(PROVIDER, "Product2")
 def catalog_entry_from_salesforce(
     product: SfProduct2Fields, entries: Iterable[SfPricebookEntryFields], *, currency: str = JPY
 ) -> CatalogEntry:
@@ -89,6 +90,7 @@ def catalog_entry_from_salesforce(
     )
 
 
+@maps_payload(PROVIDER, "Product2")
 def catalog_from_salesforce_products(
     payload: Any, *, currency: str = JPY
 ) -> tuple[CatalogEntry, ...]:
@@ -101,6 +103,7 @@ def catalog_from_salesforce_products(
     )
 
 
+@maps_payload(PROVIDER, "PricebookEntry")
 def catalog_from_salesforce_pricebook_entries(
     payload: Any, *, currency: str = JPY
 ) -> tuple[CatalogEntry, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 from domain.common.address import Address
 from domain.common.errors import ProviderPayloadError
 from domain.common.wire.salesforce import PROVIDER
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.customer.addressing import address_from_parts, join_street_lines, split_street_lines
 from domain.customer.contract import CrmAccount, CrmContact, IdentityLinks, ProfileUpdate
 from domain.customer.providers.salesforce.raw import SfAccount, SfContact, SfContactUpdate
@@ -37,6 +37,7 @@ def _address(
     )
 
 
+@maps_payload(PROVIDER, "Contact")
 def crm_contact_from_salesforce_record(raw: SfContact) -> CrmContact:
     if not raw.LastName:
         raise ProviderPayloadError(PROVIDER, "Contact", "LastName", "missing")
@@ -59,11 +60,13 @@ def crm_contact_from_salesforce_record(raw: SfContact) -> CrmContact:
     )
 
 
+@maps_payload(PROVIDER, "Contact")
 def crm_contact_from_salesforce(payload: Any) -> CrmContact:
     raw = parse_payload(SfContact, payload, provider=PROVIDER, entity="Contact")
     return crm_contact_from_salesforce_record(raw)
 
 
+@maps_payload(PROVIDER, "Account")
 def crm_account_from_salesforce(payload: Any) -> tuple[CrmAccount, tuple[CrmContact, ...]]:
     """Map an Account record (with an optional ``Contacts`` child subquery)."""
     raw = parse_payload(SfAccount, payload, provider=PROVIDER, entity="Account")

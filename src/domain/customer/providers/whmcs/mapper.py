@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.common.address import Address
 from domain.common.errors import ProviderPayloadError
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.common.wire.whmcs import PROVIDER
 from domain.customer.addressing import address_from_parts
 from domain.customer.contract import BillingAccount, BillingLogin, ContactDetails, ProfileUpdate
@@ -45,6 +45,7 @@ def _contact(raw: WhmcsClient) -> ContactDetails:
     )
 
 
+@maps_payload(PROVIDER, "client")
 def billing_account_from_whmcs(payload: Any) -> BillingAccount:
     """Map a ``GetClientsDetails`` answer."""
     raw = parse_payload(WhmcsClientDetails, payload, provider=PROVIDER, entity="client").client
@@ -98,6 +99,7 @@ def contact_to_whmcs_add_client(contact: ContactDetails) -> dict[str, str]:
     return params
 
 
+@maps_payload(PROVIDER, "login")
 def billing_login_from_whmcs(payload: Any) -> BillingLogin:
     """Map a successful ``ValidateLogin`` answer (the error envelope means bad credentials)."""
     raw = parse_payload(WhmcsValidateLogin, payload, provider=PROVIDER, entity="login")

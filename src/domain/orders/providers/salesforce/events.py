@@ -12,7 +12,7 @@ from pydantic import BeforeValidator
 from domain.common.model import RawModel
 from domain.common.wire.lenient import OptionalText, Text
 from domain.common.wire.salesforce import PROVIDER, SalesforceDatetime
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.orders.contract import ProvisionRequest
 
 PROVISION_EVENT = "OrderProvisionRequested__e"
@@ -35,6 +35,7 @@ class SfOrderProvisionRequested(RawModel):
     Account_Id__c: OptionalText = None
 
 
+@maps_payload(PROVIDER, "OrderProvisionRequested__e")
 def provision_request_from_salesforce_event(payload: Any) -> ProvisionRequest:
     raw = parse_payload(
         SfOrderProvisionRequested, payload, provider=PROVIDER, entity=PROVISION_EVENT

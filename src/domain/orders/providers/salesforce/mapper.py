@@ -12,7 +12,7 @@ from domain.catalog.providers.salesforce.statuses import PRICE_BILLING_CYCLES
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import JPY, Money, sum_money
 from domain.common.wire.salesforce import PROVIDER, query_records
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.common.wire.whmcs import split_ids
 from domain.orders.contract import (
     Order,
@@ -62,6 +62,7 @@ def _summary_fields(raw: SfOrder, currency: str) -> dict[str, Any]:
     }
 
 
+@maps_payload(PROVIDER, "Order")
 def order_from_salesforce_record(raw: SfOrder, *, currency: str = JPY) -> Order:
     fields = _summary_fields(raw, currency)
     status: OrderStatus = fields["status"]
@@ -77,18 +78,21 @@ def order_from_salesforce_record(raw: SfOrder, *, currency: str = JPY) -> Order:
     )
 
 
+@maps_payload(PROVIDER, "Order")
 def order_from_salesforce(payload: Any, *, currency: str = JPY) -> Order:
     """Map one Order record (``GET sobjects/Order/{id}`` or one query row)."""
     raw = parse_payload(SfOrder, payload, provider=PROVIDER, entity="Order")
     return order_from_salesforce_record(raw, currency=currency)
 
 
+@maps_payload(PROVIDER, "Order")
 def orders_from_salesforce(payload: Any, *, currency: str = JPY) -> tuple[Order, ...]:
     """Map a query answer (or its ``records``) of Order rows with their OrderItems."""
     rows = parse_payload(_ORDER_ROWS, query_records(payload), provider=PROVIDER, entity="Order")
     return tuple(order_from_salesforce_record(row, currency=currency) for row in rows)
 
 
+@maps_payload(PROVIDER, "Order")
 def order_summaries_from_salesforce(
     payload: Any, *, currency: str = JPY
 ) -> tuple[OrderSummary, ...]:

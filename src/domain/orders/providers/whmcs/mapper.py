@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.common.billing_cycle import BillingCycle
 from domain.common.errors import FieldError, ProviderPayloadError, ValidationFailedError
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.common.wire.whmcs import (
     PROVIDER,
     decode_custom_fields,
@@ -109,6 +109,7 @@ def _invoice_id(value: str | None) -> str | None:
     return value if value not in _NO_INVOICE else None
 
 
+@maps_payload(PROVIDER, "AddOrder")
 def placement_from_whmcs(payload: Any) -> BillingOrderPlacement:
     """Map an ``AddOrder`` answer. With ``noinvoice`` the invoice id is empty or ``0``."""
     raw = parse_payload(WhmcsAddOrderResult, payload, provider=PROVIDER, entity="AddOrder")
@@ -134,6 +135,7 @@ def acceptance_from_whmcs(payload: Any) -> BillingOrderAcceptance:
     raise ProviderPayloadError(PROVIDER, "AcceptOrder", "result", "an unexpected error")
 
 
+@maps_payload(PROVIDER, "orders")
 def billing_orders_from_whmcs(payload: Any) -> tuple[BillingOrder, ...]:
     """Map ``GetOrders``; the service ids are the ``relid`` of product line items."""
     raw = parse_payload(WhmcsOrders, payload, provider=PROVIDER, entity="orders")

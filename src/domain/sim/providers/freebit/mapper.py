@@ -13,7 +13,7 @@ from domain.common.dates import month_of, yyyymm_to_month
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import Money
 from domain.common.wire.freebit import PROVIDER
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.sim.contract import (
     CurrentTraffic,
     DailyUsage,
@@ -26,6 +26,7 @@ from domain.sim.contract import (
     TopUp,
     TopUpStatus,
 )
+from domain.sim.msisdn import normalize_msisdn
 from domain.sim.providers.freebit.raw import (
     FreebitAccountDetailResponse,
     FreebitAddSpecResponse,
@@ -38,6 +39,7 @@ from domain.sim.providers.freebit.raw import (
 from domain.sim.providers.freebit.statuses import LINE_STATES, SIM_TYPES
 
 
+@maps_payload(PROVIDER, "account")
 def sim_details_from_freebit(payload: Any) -> SimDetails:
     """Map the account detail answer (its first ``responseDatas`` entry)."""
     raw = parse_payload(FreebitAccountDetailResponse, payload, provider=PROVIDER, entity="account")
@@ -65,7 +67,7 @@ def sim_details_from_freebit(payload: Any) -> SimDetails:
     )
     return SimDetails(
         iccid=line.iccid or "",
-        msisdn=line.account or "",
+        msisdn=normalize_msisdn(line.account or "") or line.account,
         sim_type=sim_type,
         status=LINE_STATES.lookup(line.state),
         plan_code=line.plan_code or "",
@@ -84,6 +86,7 @@ def _daily(rows: Iterable[FreebitDailyTraffic]) -> list[DailyUsage]:
     )
 
 
+@maps_payload(PROVIDER, "traffic")
 def current_traffic_from_freebit(payload: Any) -> CurrentTraffic:
     """Map ``getTrafficInfo``."""
     traffic = parse_payload(
@@ -98,6 +101,7 @@ def current_traffic_from_freebit(payload: Any) -> CurrentTraffic:
     )
 
 
+@maps_payload(PROVIDER, "trafficHistory")
 def sim_usage_from_freebit(
     history_payload: Any, *, current: CurrentTraffic | None = None, today: date, months: int
 ) -> SimUsage:
@@ -132,6 +136,7 @@ def sim_usage_from_freebit(
     )
 
 
+@maps_payload(PROVIDER, "addSpec")
 def top_up_from_freebit(payload: Any, *, quota_mb: int, price: Money) -> TopUp:
     """Map an ``addSpec`` answer; Freebit accepts now and applies the quota shortly after."""
     raw = parse_payload(FreebitAddSpecResponse, payload, provider=PROVIDER, entity="addSpec")
@@ -140,12 +145,14 @@ def top_up_from_freebit(payload: Any, *, quota_mb: int, price: Money) -> TopUp:
     return TopUp(id=raw.quota_id, quota_mb=quota_mb, price=price, status=TopUpStatus.ACCEPTED)
 
 
+@maps_payload(PROVIDER, "changePlan")
 def plan_change_from_freebit(payload: Any, *, plan_code: str, effective_on: date) -> PlanChange:
     """Map a ``changePlan`` answer (only a reservation id comes back)."""
     parse_payload(FreebitChangePlanResponse, payload, provider=PROVIDER, entity="changePlan")
     return PlanChange(plan_code=plan_code, effective_on=effective_on)
 
 
+@maps_payload(PROVIDER, "esim")
 def esim_reissue_from_freebit(payload: Any) -> EsimReissue:
     raw = parse_payload(FreebitEsimResponse, payload, provider=PROVIDER, entity="esim")
     return EsimReissue(activation_code=raw.activation_code)

@@ -1,9 +1,9 @@
 """WHMCS service payloads and their mappers."""
 
+from domain.sim.msisdn import normalize_msisdn
 from domain.subscriptions.providers.whmcs.mapper import (
     SIM_ICCID_FIELD,
     SIM_MSISDN_FIELD,
-    normalize_msisdn,
     parse_clients_products,
     sim_link_from_whmcs,
     subscription_from_whmcs_service,

@@ -6,7 +6,6 @@ that reads them.
 """
 
 import logging
-import re
 import unicodedata
 from typing import Any
 
@@ -16,9 +15,9 @@ from domain.catalog.contract import ProductCategory
 from domain.common.errors import ProviderPayloadError
 from domain.common.money import JPY, Money
 from domain.common.page import Page
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.common.wire.whmcs import PROVIDER
-from domain.sim.contract import MSISDN_PATTERN
+from domain.sim.msisdn import normalize_msisdn
 from domain.subscriptions.contract import SimLink, Subscription
 from domain.subscriptions.providers.whmcs.raw import WhmcsClientProduct, WhmcsClientsProducts
 from domain.subscriptions.providers.whmcs.statuses import (
@@ -31,16 +30,6 @@ logger = logging.getLogger(__name__)
 
 SIM_MSISDN_FIELD = "MSISDN"
 SIM_ICCID_FIELD = "ICCID"
-
-_MSISDN = re.compile(MSISDN_PATTERN)
-
-
-def normalize_msisdn(value: str) -> str | None:
-    """``090-1234-5678``, ``+81 90 1234 5678`` or full-width digits -> ``09012345678``."""
-    digits = re.sub(r"[\s\-().]", "", unicodedata.normalize("NFKC", value))
-    if digits.startswith("+81"):
-        digits = "0" + digits[3:]
-    return digits if _MSISDN.match(digits) else None
 
 
 def sim_link_from_whmcs(service: WhmcsClientProduct) -> SimLink | None:
@@ -68,6 +57,7 @@ def sim_link_from_whmcs(service: WhmcsClientProduct) -> SimLink | None:
         return None
 
 
+@maps_payload(PROVIDER, "service")
 def subscription_from_whmcs_service(
     service: WhmcsClientProduct, *, currency: str = JPY
 ) -> Subscription:
@@ -96,12 +86,14 @@ def parse_clients_products(payload: Any) -> WhmcsClientsProducts:
     return parse_payload(WhmcsClientsProducts, payload, provider=PROVIDER, entity="services")
 
 
+@maps_payload(PROVIDER, "services")
 def subscriptions_from_whmcs(payload: Any, *, currency: str = JPY) -> tuple[Subscription, ...]:
     """Every service in a ``GetClientsProducts`` answer."""
     raw = parse_clients_products(payload)
     return tuple(subscription_from_whmcs_service(s, currency=currency) for s in raw.products)
 
 
+@maps_payload(PROVIDER, "services")
 def subscription_page_from_whmcs(
     payload: Any, *, page: int, page_size: int, currency: str = JPY
 ) -> Page[Subscription]:

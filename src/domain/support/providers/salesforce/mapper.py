@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from domain.common.wire.salesforce import PROVIDER, query_records
-from domain.common.wire.validation import parse_payload
+from domain.common.wire.validation import maps_payload, parse_payload
 from domain.support.contract import (
     Case,
     CaseComment,
@@ -40,6 +40,7 @@ _CASE_ROWS = TypeAdapter(list[SfCase])
 _COMMENT_ROWS = TypeAdapter(list[SfCaseComment])
 
 
+@maps_payload(PROVIDER, "Case")
 def case_from_salesforce_record(raw: SfCase) -> Case:
     status = CASE_STATUSES.lookup(raw.Status)
     # Orgs add their own closed statuses (e.g. "Resolved"); IsClosed is authoritative.
@@ -58,11 +59,13 @@ def case_from_salesforce_record(raw: SfCase) -> Case:
     )
 
 
+@maps_payload(PROVIDER, "Case")
 def cases_from_salesforce(payload: Any) -> tuple[Case, ...]:
     rows = parse_payload(_CASE_ROWS, query_records(payload), provider=PROVIDER, entity="Case")
     return tuple(case_from_salesforce_record(row) for row in rows)
 
 
+@maps_payload(PROVIDER, "CaseComment")
 def case_comments_from_salesforce(
     payload: Any, *, customer_author_ids: Collection[str]
 ) -> tuple[CaseComment, ...]:
@@ -85,6 +88,7 @@ def case_comments_from_salesforce(
     return tuple(sorted(comments, key=lambda comment: comment.created_at))
 
 
+@maps_payload(PROVIDER, "Case")
 def case_detail_from_salesforce(
     case_payload: Any, comments_payload: Any, *, customer_author_ids: Collection[str]
 ) -> CaseDetail:
