@@ -26,6 +26,7 @@ import httpx
 import structlog
 from tenacity import (
     AsyncRetrying,
+    RetryCallState,
     retry_if_exception,
     stop_after_attempt,
     wait_random_exponential,
@@ -151,6 +152,24 @@ def _counts_as_failure(exc: BaseException) -> bool:
     return isinstance(exc, UpstreamUnavailable | UpstreamTimeout | UpstreamBadResponse)
 
 
+class _BackoffHonouringRetryAfter:
+    """Jittered exponential backoff, stretched to the provider's ``Retry-After`` (capped at
+    ``backoff_max``; the call's deadline still bounds the total)."""
+
+    def __init__(self, policy: HttpPolicy) -> None:
+        self._jitter = wait_random_exponential(
+            multiplier=policy.backoff_initial, max=policy.backoff_max
+        )
+        self._cap = policy.backoff_max
+
+    def __call__(self, state: RetryCallState) -> float:
+        delay = float(self._jitter(state))
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, UpstreamUnavailable):
+            delay = max(delay, min(error.retry_after, self._cap))
+        return delay
+
+
 class UpstreamGuard:
     """Runs one provider operation with deadline, retries, breaker and concurrency limit."""
 
@@ -207,9 +226,7 @@ class UpstreamGuard:
     ) -> T:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._policy.retry_attempts if idempotent else 1),
-            wait=wait_random_exponential(
-                multiplier=self._policy.backoff_initial, max=self._policy.backoff_max
-            ),
+            wait=_BackoffHonouringRetryAfter(self._policy),
             retry=retry_if_exception(_is_transient),
             reraise=True,
         )

@@ -274,3 +274,13 @@ async def test_salesforce_token_endpoint_down_is_unavailable(
         client = SalesforceClient(http, salesforce_config, metrics=metrics)
         with pytest.raises(UpstreamUnavailable):
             await client.query(soql("SELECT Id FROM Account"))
+
+
+async def test_retry_waits_for_retry_after_up_to_the_backoff_cap(
+    whmcs_config: WhmcsConfig, metrics: IntegrationMetrics, whmcs_sandbox: Faults
+) -> None:
+    async with _whmcs_with(whmcs_config, metrics, backoff_max=0.2, deadline=1.0) as whmcs:
+        await whmcs_sandbox.set(action="GetInvoices", errorStatus=503, times=1)
+        started = time.perf_counter()
+        await whmcs.get_invoices("1")  # Retry-After: 1, capped at 0.2 s
+        assert 0.2 <= time.perf_counter() - started < 0.6

@@ -20,13 +20,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from integrations.sandbox._sf_store import (
-    SalesforceFault,
-)
+from integrations.sandbox._sf_store import SalesforceFault
 
 __all__ = ["BoolOp", "Comparison", "Condition", "Like", "Query", "Token", "parse"]
-
-Record = dict[str, object]
 
 _TOKEN = re.compile(
     r"""\s*(?:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from domain.common.dates import JST
+
 __all__ = [
     "CATALOG",
     "DEMO_CASES",
@@ -41,10 +43,16 @@ __all__ = [
     "DemoProduct",
     "DemoService",
     "demo_invoices",
+    "japan_today",
     "sf_id",
 ]
 
 Category = Literal["sim", "internet", "vpn", "option"]
+
+
+def japan_today() -> dt.date:
+    """The demo's default "today": the portal's customers live in Japan (JST)."""
+    return dt.datetime.now(JST).date()
 
 
 def sf_id(prefix: str, n: int) -> str:

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from integrations.sandbox._control import SandboxControl
-from integrations.sandbox.demo_data import CATALOG, DEMO_SERVICES
+from integrations.sandbox.demo_data import CATALOG, DEMO_SERVICES, japan_today
 
 __all__ = ["FreebitSandboxSettings", "create_freebit_app"]
 
@@ -302,7 +302,7 @@ def _envelope(result_code: str, status_code: str, message: str) -> dict[str, obj
 def create_freebit_app(
     settings: FreebitSandboxSettings, *, today: dt.date | None = None
 ) -> Starlette:
-    operator = _Operator(settings, today or dt.date.today())
+    operator = _Operator(settings, today or japan_today())
     control = SandboxControl(reset_state=operator.reset)
     operations: dict[str, tuple[Callable[[dict[str, object]], dict[str, object]], bool]] = {
         "/emptool/api/authOem/": (operator.auth, False),

@@ -30,7 +30,7 @@ from integrations.sandbox._sf_org import (
 )
 from integrations.sandbox._sf_rest import RestResources
 from integrations.sandbox._sf_store import SalesforceFault
-from integrations.sandbox.demo_data import INTEGRATION_USER_ID
+from integrations.sandbox.demo_data import INTEGRATION_USER_ID, japan_today
 
 __all__ = ["SalesforceSandboxSettings", "create_salesforce_app"]
 
@@ -54,7 +54,7 @@ def _error_response(status: int) -> Response:
 def create_salesforce_app(
     settings: SalesforceSandboxSettings, *, today: dt.date | None = None
 ) -> Starlette:
-    org = Org(settings, today or dt.date.today())
+    org = Org(settings, today or japan_today())
     resources = RestResources(org, settings)
     control = SandboxControl(reset_state=org.reset)
 

@@ -17,6 +17,7 @@ from integrations.sandbox._control import SandboxControl
 from integrations.sandbox._forms import read_form
 from integrations.sandbox._whmcs_actions import ACTIONS, ActionError
 from integrations.sandbox._whmcs_state import WhmcsState
+from integrations.sandbox.demo_data import japan_today
 
 __all__ = ["WhmcsSandboxCredentials", "create_whmcs_app"]
 
@@ -45,7 +46,7 @@ def create_whmcs_app(
     credentials: WhmcsSandboxCredentials, *, today: dt.date | None = None
 ) -> Starlette:
     """The WHMCS sandbox as an ASGI app (state lives in the app instance)."""
-    seed_day = today or dt.date.today()
+    seed_day = today or japan_today()
     holder = {"state": WhmcsState.seeded(seed_day)}
 
     def reset() -> None:
