@@ -105,7 +105,7 @@ def billing_login_from_whmcs(payload: Any) -> BillingLogin:
     raw = parse_payload(WhmcsValidateLogin, payload, provider=PROVIDER, entity="login")
     return BillingLogin(
         user_id=raw.userid,
-        two_factor_required=raw.twoFactorEnabled and raw.passwordhash is None,
+        two_factor_required=raw.two_factor_enabled and raw.passwordhash is None,
     )
 
 
@@ -114,5 +114,5 @@ def owned_client_id_from_whmcs(payload: Any, *, user_id: str) -> str | None:
     raw = parse_payload(WhmcsUsers, payload, provider=PROVIDER, entity="users")
     for user in raw.users:
         if user.id == user_id:
-            return next((client.id for client in user.clients if client.isOwner), None)
+            return next((client.id for client in user.clients if client.is_owner), None)
     return None

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from domain.common.model import RawModel
 from domain.common.wire.lenient import DecimalOrZero, Flag, OptionalText, Text
@@ -51,12 +51,12 @@ class WhmcsValidateLogin(RawModel):
 
     userid: Text
     passwordhash: OptionalText = None
-    twoFactorEnabled: Flag = False  # noqa: N815 - wire name
+    two_factor_enabled: Flag = Field(default=False, alias="twoFactorEnabled")
 
 
 class WhmcsUserClient(RawModel):
     id: Text
-    isOwner: Flag = False  # noqa: N815 - wire name
+    is_owner: Flag = Field(default=False, alias="isOwner")
 
 
 class WhmcsUser(RawModel):
