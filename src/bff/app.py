@@ -17,6 +17,7 @@ from starlette.routing import Route
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bff import __version__
+from bff.auth.router import router as auth_router
 from bff.core.db import create_engine, create_session_factory
 from bff.core.errors import install_error_handlers
 from bff.core.logging import configure_logging
@@ -33,6 +34,12 @@ log = structlog.get_logger("bff.app")
 
 OPENAPI_TAGS = [
     {"name": "health", "description": "Liveness and readiness probes for orchestrators."},
+    {
+        "name": "auth",
+        "description": "Signup, link, login, token refresh (rotating refresh tokens), logout, "
+        "sessions and passwords.",
+    },
+    {"name": "me", "description": "The signed-in customer's profile."},
 ]
 
 
@@ -82,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     app.include_router(health_router)
+    app.include_router(auth_router)
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
 
     # Added innermost first: the last one added runs first on the way in.

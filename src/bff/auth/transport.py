@@ -1,0 +1,68 @@
+"""How refresh tokens travel: the `bff_refresh` cookie (default) or the JSON body (mobile).
+
+A request that authenticates with the cookie must also prove it is not a cross-site
+form: a JSON content type, or an `X-Requested-With` header (neither can be sent
+cross-site without a CORS preflight, which only allowed origins pass).
+"""
+
+from __future__ import annotations
+
+from email.message import Message
+
+from fastapi import Request, Response
+
+from bff.auth.errors import CsrfHeaderMissing
+from bff.settings import AuthSettings
+
+REFRESH_COOKIE = "bff_refresh"
+COOKIE_PATH = "/api/auth"
+
+
+def _is_json(content_type: str) -> bool:
+    message = Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
+def require_csrf_proof(request: Request) -> None:
+    if request.headers.get("x-requested-with"):
+        return
+    if _is_json(request.headers.get("content-type", "")):
+        return
+    raise CsrfHeaderMissing()
+
+
+def presented_refresh_token(request: Request, body_token: str | None) -> tuple[str | None, bool]:
+    """``(token, came_from_cookie)``; a cookie is only accepted with CSRF proof."""
+    if body_token:
+        return body_token, False
+    cookie = request.cookies.get(REFRESH_COOKIE)
+    if cookie:
+        require_csrf_proof(request)
+        return cookie, True
+    return None, False
+
+
+def set_refresh_cookie(response: Response, token: str, settings: AuthSettings) -> None:
+    response.set_cookie(
+        REFRESH_COOKIE,
+        token,
+        max_age=settings.refresh_token_ttl_s,
+        path=COOKIE_PATH,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite=settings.cookie_samesite,
+    )
+
+
+def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
+    response.delete_cookie(
+        REFRESH_COOKIE,
+        path=COOKIE_PATH,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite=settings.cookie_samesite,
+    )
