@@ -29,8 +29,10 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 from integrations.errors import (
     CircuitOpen,
@@ -170,6 +172,17 @@ class _BackoffHonouringRetryAfter:
         return delay
 
 
+class _StopBeforeTheDeadline(stop_base):
+    """Stop retrying when the next backoff would end past the deadline: the caller then
+    gets the real failure (e.g. 503 unavailable) instead of a timeout spent sleeping."""
+
+    def __init__(self, deadline_at: float) -> None:
+        self._deadline_at = deadline_at
+
+    def __call__(self, state: RetryCallState) -> bool:
+        return time.monotonic() + state.upcoming_sleep >= self._deadline_at
+
+
 class UpstreamGuard:
     """Runs one provider operation with deadline, retries, breaker and concurrency limit."""
 
@@ -203,7 +216,9 @@ class UpstreamGuard:
         outcome = "error"
         try:
             async with asyncio.timeout(limit):
-                result = await self._with_retries(operation, send, idempotent=idempotent)
+                result = await self._with_retries(
+                    operation, send, idempotent=idempotent, deadline_at=time.monotonic() + limit
+                )
             outcome = "ok"
             return result
         except TimeoutError as exc:
@@ -222,10 +237,18 @@ class UpstreamGuard:
             self._metrics.request_seconds.labels(**labels).observe(time.perf_counter() - started)
 
     async def _with_retries(
-        self, operation: str, send: Callable[[], Awaitable[T]], *, idempotent: bool
+        self,
+        operation: str,
+        send: Callable[[], Awaitable[T]],
+        *,
+        idempotent: bool,
+        deadline_at: float,
     ) -> T:
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._policy.retry_attempts if idempotent else 1),
+            stop=stop_any(
+                stop_after_attempt(self._policy.retry_attempts if idempotent else 1),
+                _StopBeforeTheDeadline(deadline_at),
+            ),
             wait=_BackoffHonouringRetryAfter(self._policy),
             retry=retry_if_exception(_is_transient),
             reraise=True,

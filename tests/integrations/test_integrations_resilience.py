@@ -284,3 +284,14 @@ async def test_retry_waits_for_retry_after_up_to_the_backoff_cap(
         started = time.perf_counter()
         await whmcs.get_invoices("1")  # Retry-After: 1, capped at 0.2 s
         assert 0.2 <= time.perf_counter() - started < 0.6
+
+
+async def test_no_backoff_sleeps_past_the_deadline(
+    whmcs_config: WhmcsConfig, metrics: IntegrationMetrics, whmcs_sandbox: Faults
+) -> None:
+    async with _whmcs_with(whmcs_config, metrics, backoff_max=5.0, deadline=0.8) as whmcs:
+        await whmcs_sandbox.set(action="GetInvoices", errorStatus=503)
+        started = time.perf_counter()
+        with pytest.raises(UpstreamUnavailable):  # the real failure, not a 504 spent asleep
+            await whmcs.get_invoices("1")
+        assert time.perf_counter() - started < 0.3
