@@ -18,6 +18,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bff import __version__
 from bff.auth.router import router as auth_router
+from bff.billing.router import router as billing_router
+from bff.catalog.router import router as catalog_router
 from bff.core.db import create_engine, create_session_factory
 from bff.core.errors import install_error_handlers
 from bff.core.logging import configure_logging
@@ -27,8 +29,13 @@ from bff.core.openapi import install_openapi, operation_id
 from bff.core.providers import open_providers
 from bff.core.redis import create_redis
 from bff.core.state import AppState
+from bff.dashboard.router import router as dashboard_router
 from bff.health.router import router as health_router
 from bff.settings import Settings
+from bff.sim.router import router as sim_router
+from bff.subscriptions.router import router as subscriptions_router
+from bff.support.router import router as support_router
+from bff.webhooks.router import router as webhooks_router
 
 log = structlog.get_logger("bff.app")
 
@@ -40,6 +47,13 @@ OPENAPI_TAGS = [
         "sessions and passwords.",
     },
     {"name": "me", "description": "The signed-in customer's profile."},
+    {"name": "catalog", "description": "Public product catalog (no token), cached, with ETags."},
+    {"name": "billing", "description": "The caller's invoices, payment sessions and methods."},
+    {"name": "subscriptions", "description": "The caller's services."},
+    {"name": "sim", "description": "SIM lines of the caller's SIM subscriptions (Freebit)."},
+    {"name": "support", "description": "The caller's support cases (Salesforce)."},
+    {"name": "dashboard", "description": "The caller's summary, fetched concurrently."},
+    {"name": "webhooks", "description": "Signed call-outs from WHMCS hooks."},
 ]
 
 
@@ -90,6 +104,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.include_router(health_router)
     app.include_router(auth_router)
+    for feature_router in (
+        catalog_router,
+        billing_router,
+        subscriptions_router,
+        sim_router,
+        support_router,
+        dashboard_router,
+        webhooks_router,
+    ):
+        app.include_router(feature_router)
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
 
     # Added innermost first: the last one added runs first on the way in.

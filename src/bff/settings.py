@@ -137,6 +137,47 @@ class AuthSettings(BaseModel):
         return self
 
 
+class CacheSettings(BaseModel):
+    """Redis caches of provider data (catalog, per-customer billing and services)."""
+
+    catalog_ttl_s: float = Field(default=600.0, gt=0, description="Catalog freshness (TTL).")
+    catalog_stale_s: float = Field(
+        default=86_400.0,
+        ge=0,
+        description="How long past its TTL a copy is kept to serve "
+        "while Salesforce is failing (stale-while-error).",
+    )
+    catalog_early_refresh_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Window before expiry in which one request starts a "
+        "background refresh (plus XFetch's probabilistic early expiry).",
+    )
+    catalog_max_age_s: int = Field(default=60, ge=0, description="`Cache-Control: max-age`.")
+    local_ttl_s: float = Field(
+        default=1.0, ge=0, description="In-process copy of a Redis entry; 0 turns it off."
+    )
+    lock_ttl_s: float = Field(default=15.0, gt=0, description="Single-flight lock lifetime.")
+    customer_ttl_s: float = Field(
+        default=30.0, ge=0, description="Per-customer invoice/service cache; 0 turns it off."
+    )
+
+
+class IdempotencySettings(BaseModel):
+    ttl_s: float = Field(default=86_400.0, gt=0, description="How long a key is remembered.")
+    in_flight_timeout_s: float = Field(
+        default=120.0, gt=0, description="An in-flight record older than this is abandoned."
+    )
+
+
+class WebhookSettings(BaseModel):
+    tolerance_s: int = Field(default=300, ge=1, description="Accepted X-Timestamp skew.")
+
+
+class DashboardSettings(BaseModel):
+    section_deadline_s: float = Field(default=3.0, gt=0, description="Deadline per section.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BFF_",
@@ -182,6 +223,10 @@ class Settings(BaseSettings):
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
     freebit: FreebitSettings = Field(default_factory=FreebitSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    idempotency: IdempotencySettings = Field(default_factory=IdempotencySettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")

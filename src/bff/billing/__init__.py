@@ -1,0 +1,1 @@
+"""Invoices, payment sessions and payment methods, from WHMCS, scoped to the caller."""

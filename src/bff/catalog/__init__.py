@@ -1,0 +1,1 @@
+"""The public product catalog: Salesforce products, cached in Redis (see ``service``)."""

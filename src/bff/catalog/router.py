@@ -1,0 +1,90 @@
+"""`/api/catalog`: the public product catalog, with ETag / If-None-Match revalidation."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Response
+
+from bff.catalog import service
+from bff.catalog.schemas import CategoryFilter, Product, ProductPage
+from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
+from bff.core.problems import problem_responses
+from bff.core.state import AppStateDep
+
+router = APIRouter(prefix="/api/catalog", tags=["catalog"])
+
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-None-Match", description="An `ETag` from an earlier answer; 304 if unchanged."
+    ),
+]
+_CACHING = (
+    "Public, no token. Answers carry `ETag` and `Cache-Control`; a matching "
+    "`If-None-Match` gives 304 with no body. The catalog is cached for "
+    "`BFF_CACHE__CATALOG_TTL_S` (10 min); while Salesforce is failing a copy past its TTL "
+    "is served with `X-Cache: stale` (and `Warning: 110`) rather than an error."
+)
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the `If-None-Match` tag still matches."}
+}
+
+
+def _caching_headers(response: Response, *, etag: str, stale: bool, max_age: int) -> None:
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    if stale:
+        response.headers["X-Cache"] = "stale"
+        response.headers["Warning"] = '110 - "Response is Stale"'
+
+
+@router.get(
+    "/products",
+    response_model=ProductPage,
+    summary="List catalog products",
+    description="Active products flagged for the portal, optionally of one category. " + _CACHING,
+    responses={**_NOT_MODIFIED, **problem_responses(422, 502, 503, 504)},
+)
+async def list_products(
+    state: AppStateDep,
+    *,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+    category: CategoryFilter | None = None,
+    page: PageQuery = 1,
+    page_size: PageSizeQuery = DEFAULT_PAGE_SIZE,
+) -> ProductPage | Response:
+    view = await service.list_products(state, category=category, page=page, page_size=page_size)
+    max_age = state.settings.cache.catalog_max_age_s
+    if service.etag_matches(if_none_match, view.etag):
+        not_modified = Response(status_code=304)
+        _caching_headers(not_modified, etag=view.etag, stale=view.stale, max_age=max_age)
+        return not_modified
+    _caching_headers(response, etag=view.etag, stale=view.stale, max_age=max_age)
+    return view.body
+
+
+@router.get(
+    "/products/{sku}",
+    response_model=Product,
+    summary="Get one catalog product",
+    description="One active product by its sku; unknown or inactive -> 404 `catalog.not_found`. "
+    + _CACHING,
+    responses={**_NOT_MODIFIED, **problem_responses(404, 422, 502, 503, 504)},
+)
+async def get_product(
+    state: AppStateDep,
+    *,
+    response: Response,
+    sku: Annotated[str, Path(max_length=80)],
+    if_none_match: IfNoneMatch = None,
+) -> Product | Response:
+    view = await service.get_product(state, sku=sku)
+    max_age = state.settings.cache.catalog_max_age_s
+    if service.etag_matches(if_none_match, view.etag):
+        not_modified = Response(status_code=304)
+        _caching_headers(not_modified, etag=view.etag, stale=view.stale, max_age=max_age)
+        return not_modified
+    _caching_headers(response, etag=view.etag, stale=view.stale, max_age=max_age)
+    return view.body

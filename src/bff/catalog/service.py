@@ -1,0 +1,157 @@
+"""The catalog: Salesforce Product2 + PricebookEntry, mapped once, cached in Redis.
+
+One :class:`~bff.core.cache.SingleFlightCache` per process holds the whole catalog (a few
+dozen products): at most one Salesforce query per TTL however many requests arrive,
+refreshed in the background before expiry, and served stale (flagged) while Salesforce
+fails. Inactive products stay in the cached copy (orders must tell "inactive" from
+"unknown") but are never listed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pydantic import TypeAdapter
+from redis.asyncio import Redis
+
+from bff.catalog.errors import ProductNotFound
+from bff.catalog.schemas import CategoryFilter, ProductPage
+from bff.core.cache import Cached, CachePolicy, SingleFlightCache
+from bff.core.state import AppState
+from bff.settings import Settings
+from domain.catalog.contract import CatalogEntry, Product
+from integrations.salesforce import SalesforceClient
+
+T = TypeVar("T")
+
+CACHE_NAME = "catalog"
+CACHE_KEY = "bff:cache:catalog:v1"
+
+_ENTRIES = TypeAdapter(tuple[CatalogEntry, ...])
+_PRODUCT = TypeAdapter(Product)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSnapshot:
+    entries: tuple[CatalogEntry, ...]
+    by_sku: dict[str, CatalogEntry] = field(default_factory=dict)
+    listed: tuple[Product, ...] = ()
+    product_versions: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, entries: tuple[CatalogEntry, ...]) -> CatalogSnapshot:
+        active = tuple(e for e in entries if e.active)
+        return cls(
+            entries=entries,
+            by_sku={e.product.sku: e for e in entries},
+            listed=tuple(e.product for e in active),
+            product_versions={
+                e.product.sku: hashlib.sha256(_PRODUCT.dump_json(e.product)).hexdigest()[:32]
+                for e in active
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogView(Generic[T]):
+    """A catalog answer with what the HTTP layer needs for caching headers."""
+
+    body: T
+    etag: str
+    stale: bool
+
+
+def _encode(snapshot: CatalogSnapshot) -> bytes:
+    return _ENTRIES.dump_json(snapshot.entries)
+
+
+def _decode(payload: bytes) -> CatalogSnapshot:
+    return CatalogSnapshot.of(_ENTRIES.validate_json(payload))
+
+
+def catalog_policy(settings: Settings) -> CachePolicy:
+    cache = settings.cache
+    return CachePolicy(
+        ttl_s=cache.catalog_ttl_s,
+        stale_s=cache.catalog_stale_s,
+        early_refresh_s=min(cache.catalog_early_refresh_s, cache.catalog_ttl_s / 2),
+        local_ttl_s=cache.local_ttl_s,
+        lock_ttl_s=cache.lock_ttl_s,
+    )
+
+
+_caches: weakref.WeakKeyDictionary[Redis, SingleFlightCache[CatalogSnapshot]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def catalog_cache(redis: Redis, settings: Settings) -> SingleFlightCache[CatalogSnapshot]:
+    """The process's catalog cache for this Redis client (built on first use)."""
+    cache = _caches.get(redis)
+    if cache is None:
+        cache = SingleFlightCache(
+            redis,
+            name=CACHE_NAME,
+            key=CACHE_KEY,
+            policy=catalog_policy(settings),
+            encode=_encode,
+            decode=_decode,
+        )
+        _caches[redis] = cache
+    return cache
+
+
+async def _snapshot(state: AppState) -> Cached[CatalogSnapshot]:
+    salesforce: SalesforceClient = state.providers.salesforce
+
+    async def load() -> CatalogSnapshot:
+        return CatalogSnapshot.of(await salesforce.get_catalog())
+
+    return await catalog_cache(state.redis, state.settings).get(load)
+
+
+async def catalog_entries(state: AppState) -> dict[str, CatalogEntry]:
+    """Every catalog entry by sku, inactive ones included (for orders and top-ups)."""
+    return (await _snapshot(state)).value.by_sku
+
+
+async def list_products(
+    state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
+) -> CatalogView[ProductPage]:
+    cached = await _snapshot(state)
+    products = cached.value.listed
+    if category is not None:
+        products = tuple(p for p in products if p.category.value == category.value)
+    start = (page - 1) * page_size
+    body = ProductPage(
+        items=list(products[start : start + page_size]),
+        page=page,
+        page_size=page_size,
+        total=len(products),
+    )
+    tag = f'"{cached.version}-{category.value if category else "all"}-{page}-{page_size}"'
+    return CatalogView(body=body, etag=tag, stale=cached.stale)
+
+
+async def get_product(state: AppState, *, sku: str) -> CatalogView[Product]:
+    cached = await _snapshot(state)
+    entry = cached.value.by_sku.get(sku)
+    if entry is None or not entry.active:
+        raise ProductNotFound()
+    version = cached.value.product_versions[sku]
+    return CatalogView(body=entry.product, etag=f'"{version}"', stale=cached.stale)
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison of ``If-None-Match`` against ``etag``."""
+    if not if_none_match:
+        return False
+    candidates = [c.strip() for c in if_none_match.split(",")]
+    return "*" in candidates or any(c.removeprefix("W/") == etag for c in candidates)
+
+
+async def invalidate_catalog(state: AppState) -> None:
+    await catalog_cache(state.redis, state.settings).invalidate()

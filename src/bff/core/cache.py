@@ -1,0 +1,342 @@
+"""Redis caches of provider data: one upstream load per expiry, however many callers.
+
+``SingleFlightCache`` holds one value (e.g. the whole catalog) under one Redis key:
+
+- **Single flight across processes**: a cold or expiring entry is loaded by whoever takes
+  the Redis lock (``SET NX PX``); other processes poll the key until the value lands, and
+  callers inside one process share one pending load (an ``asyncio`` future), so only one
+  coroutine per process touches Redis while the load runs.
+- **Early refresh**: inside ``early_refresh_s`` before expiry, or earlier by XFetch's
+  probabilistic test (Vattani et al., PVLDB 2015: refresh when
+  ``now - delta * beta * ln(rand) >= expiry``, ``delta`` being the last load's duration),
+  one caller takes the lock and reloads *in the background*; everyone keeps getting the
+  current copy, so in steady state no request waits on the provider.
+- **Stale-while-error**: the Redis entry lives ``stale_s`` past its TTL. A copy past its
+  TTL is still served (``Cached.stale`` is then true) while a refresh is attempted; only
+  when no copy exists at all does a provider failure reach the caller.
+- **Near cache**: the decoded value is kept in-process for ``local_ttl_s`` (default 1 s),
+  so a hot key costs no Redis round trip; invalidation reaches other processes within it.
+
+``CustomerCache`` is the small per-customer cache (invoices, services): one Redis hash per
+customer and scope, entries with their own short TTL, dropped as a whole by webhooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+import random
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import structlog
+from pydantic import TypeAdapter
+from redis.asyncio import Redis
+
+from bff.core.metrics import CACHE_LOOKUPS
+
+log = structlog.get_logger("bff.cache")
+
+T = TypeVar("T")
+
+_RELEASE_LOCK = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1])
+end
+return 0
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Cached(Generic[T]):
+    value: T
+    version: str
+    """Content hash of the encoded value: a strong validator for ETags."""
+    fetched_at: float
+    stale: bool = False
+    """True when the copy is past its TTL (a refresh is running or the provider failed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    payload: bytes
+    version: str
+    fetched_at: float
+    expires_at: float
+    delta: float
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    ttl_s: float
+    stale_s: float = 86_400.0
+    early_refresh_s: float = 30.0
+    beta: float = 1.0
+    local_ttl_s: float = 1.0
+    lock_ttl_s: float = 15.0
+    poll_interval_s: float = 0.02
+
+
+class SingleFlightCache(Generic[T]):
+    """One value under one Redis key (see the module docstring)."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        name: str,
+        key: str,
+        policy: CachePolicy,
+        encode: Callable[[T], bytes],
+        decode: Callable[[bytes], T],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis = redis
+        self.name = name
+        self.key = key
+        self.lock_key = f"{key}:lock"
+        self.policy = policy
+        self._encode = encode
+        self._decode = decode
+        self._clock = clock
+        self._local: tuple[Cached[T], _Entry, float] | None = None  # value, entry, local expiry
+        self._pending: asyncio.Future[Cached[T]] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def get(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
+        now = self._clock()
+        local = self._local
+        if local is not None and now < local[2]:
+            cached, entry, _ = local
+            if self._should_refresh(entry, now):
+                self._refresh_in_background(load, seen=entry)
+            CACHE_LOOKUPS.labels(self.name, "hit").inc()
+            return self._view(cached.value, entry, now)
+        if self._pending is not None:
+            return await asyncio.shield(self._pending)
+        future: asyncio.Future[Cached[T]] = asyncio.get_running_loop().create_future()
+        self._pending = future
+        try:
+            result = await self._get_shared(load)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here, so a future nobody awaits does not warn
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            self._pending = None
+
+    async def invalidate(self) -> None:
+        self._local = None
+        await self.redis.delete(self.key)
+
+    async def aclose(self) -> None:
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    # -- the Redis path -----------------------------------------------------------------
+
+    async def _get_shared(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
+        entry = await self._read()
+        now = self._clock()
+        if entry is not None:
+            value = self._remember(entry, now)
+            if self._should_refresh(entry, now):
+                self._refresh_in_background(load, seen=entry)
+            CACHE_LOOKUPS.labels(self.name, "stale" if now >= entry.expires_at else "hit").inc()
+            return self._view(value, entry, now)
+        CACHE_LOOKUPS.labels(self.name, "miss").inc()
+        deadline = now + self.policy.lock_ttl_s
+        while True:
+            token = await self._lock()
+            if token is not None:
+                try:
+                    # Someone may have stored a value between our read and our lock.
+                    entry = await self._read()
+                    if entry is None:
+                        entry = await self._load_and_store(load)
+                finally:
+                    await self._unlock(token)
+                return self._view(self._remember(entry, self._clock()), entry, self._clock())
+            entry = await self._wait_for_value(deadline)
+            if entry is not None:
+                now = self._clock()
+                return self._view(self._remember(entry, now), entry, now)
+            if self._clock() >= deadline:
+                # The lock holder is stuck or gone: load ourselves rather than fail.
+                entry = await self._load_and_store(load)
+                return self._view(self._remember(entry, self._clock()), entry, self._clock())
+
+    async def _wait_for_value(self, deadline: float) -> _Entry | None:
+        """Poll until the value lands, the lock disappears, or the deadline passes."""
+        while self._clock() < deadline:
+            await asyncio.sleep(self.policy.poll_interval_s)
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.get(self.key)
+                pipe.exists(self.lock_key)
+                raw, locked = await pipe.execute()
+            if raw is not None:
+                return self._parse(raw)
+            if not locked:
+                return None
+        return None
+
+    def _should_refresh(self, entry: _Entry, now: float) -> bool:
+        if now >= entry.expires_at - self.policy.early_refresh_s:
+            return True
+        # XFetch: -ln(U) is exponential, so a slow load starts its refresh earlier.
+        jitter = -entry.delta * self.policy.beta * math.log(max(random.random(), 1e-12))  # noqa: S311
+        return now + jitter >= entry.expires_at
+
+    def _refresh_in_background(self, load: Callable[[], Awaitable[T]], *, seen: _Entry) -> None:
+        if any(not task.done() for task in self._background):
+            return
+        task = asyncio.get_running_loop().create_task(self._refresh(load, seen=seen))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _refresh(self, load: Callable[[], Awaitable[T]], *, seen: _Entry) -> None:
+        try:
+            token = await self._lock()
+            if token is None:
+                return
+            try:
+                current = await self._read()
+                if current is not None and current.fetched_at > seen.fetched_at:
+                    self._remember(current, self._clock())  # another process refreshed it
+                    return
+                entry = await self._load_and_store(load)
+                self._remember(entry, self._clock())
+            finally:
+                await self._unlock(token)
+        except Exception as error:  # a failed refresh keeps serving the current copy
+            log.warning("cache.refresh_failed", cache=self.name, error_type=type(error).__name__)
+
+    async def _load_and_store(self, load: Callable[[], Awaitable[T]]) -> _Entry:
+        started = time.perf_counter()
+        value = await load()
+        delta = time.perf_counter() - started
+        payload = self._encode(value)
+        now = self._clock()
+        entry = _Entry(
+            payload=payload,
+            version=hashlib.sha256(payload).hexdigest()[:32],
+            fetched_at=now,
+            expires_at=now + self.policy.ttl_s,
+            delta=delta,
+        )
+        meta = json.dumps(
+            {"v": entry.version, "at": entry.fetched_at, "exp": entry.expires_at, "d": delta},
+            separators=(",", ":"),
+        ).encode()
+        hard_ttl_ms = max(1, int((self.policy.ttl_s + self.policy.stale_s) * 1000))
+        await self.redis.set(self.key, meta + b"\n" + payload, px=hard_ttl_ms)
+        return entry
+
+    async def _read(self) -> _Entry | None:
+        raw = await self.redis.get(self.key)
+        return None if raw is None else self._parse(raw)
+
+    def _parse(self, raw: bytes) -> _Entry | None:
+        meta_raw, _, payload = bytes(raw).partition(b"\n")
+        try:
+            meta = json.loads(meta_raw)
+            return _Entry(
+                payload=payload,
+                version=str(meta["v"]),
+                fetched_at=float(meta["at"]),
+                expires_at=float(meta["exp"]),
+                delta=float(meta["d"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            log.warning("cache.unreadable_entry", cache=self.name)
+            return None
+
+    def _remember(self, entry: _Entry, now: float) -> T:
+        local = self._local
+        if local is not None and local[1].version == entry.version:
+            value = local[0].value  # same content: skip decoding again
+        else:
+            value = self._decode(entry.payload)
+        cached = Cached(value=value, version=entry.version, fetched_at=entry.fetched_at)
+        self._local = (cached, entry, now + self.policy.local_ttl_s)
+        return value
+
+    @staticmethod
+    def _view(value: T, entry: _Entry, now: float) -> Cached[T]:
+        return Cached(
+            value=value,
+            version=entry.version,
+            fetched_at=entry.fetched_at,
+            stale=now >= entry.expires_at,
+        )
+
+    async def _lock(self) -> str | None:
+        token = secrets.token_hex(8)
+        acquired = await self.redis.set(
+            self.lock_key, token, nx=True, px=int(self.policy.lock_ttl_s * 1000)
+        )
+        return token if acquired else None
+
+    async def _unlock(self, token: str) -> None:
+        await self.redis.eval(_RELEASE_LOCK, 1, self.lock_key, token)  # type: ignore[misc]
+
+
+class CustomerCache:
+    """Short-lived per-customer copies of provider reads, grouped by scope.
+
+    ``bff:cc:<scope>:<customer>`` is a Redis hash whose fields are the cached reads (e.g.
+    ``invoices:unpaid:1:20``), each stored with the time it was fetched. Dropping the
+    hash (:meth:`invalidate`) forgets everything of that scope for the customer, which
+    is what a webhook about that customer does.
+    """
+
+    def __init__(self, redis: Redis, *, ttl_s: float, clock: Callable[[], float] = time.time):
+        self.redis = redis
+        self.ttl_s = ttl_s
+        self._clock = clock
+
+    @staticmethod
+    def key(scope: str, customer: str) -> str:
+        return f"bff:cc:{scope}:{customer}"
+
+    async def get_or_load(
+        self,
+        scope: str,
+        customer: str,
+        field: str,
+        adapter: TypeAdapter[T],
+        load: Callable[[], Awaitable[T]],
+    ) -> T:
+        if self.ttl_s <= 0:
+            return await load()
+        key = self.key(scope, customer)
+        raw = await self.redis.hget(key, field)  # type: ignore[misc]
+        now = self._clock()
+        if raw is not None:
+            at_raw, _, payload = bytes(raw).partition(b"\n")
+            try:
+                if now - float(at_raw) < self.ttl_s:
+                    CACHE_LOOKUPS.labels(scope, "hit").inc()
+                    return adapter.validate_json(payload)
+            except ValueError:
+                pass
+        CACHE_LOOKUPS.labels(scope, "miss").inc()
+        value = await load()
+        encoded = f"{now}".encode() + b"\n" + adapter.dump_json(value, by_alias=True)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, field, encoded)  # type: ignore[arg-type]  # bytes are fine
+            pipe.expire(key, max(1, math.ceil(self.ttl_s)))
+            await pipe.execute()
+        return value
+
+    async def invalidate(self, scope: str, customer: str) -> None:
+        await self.redis.delete(self.key(scope, customer))

@@ -1,0 +1,1 @@
+"""One call with the caller's billing, services, support and order summary."""

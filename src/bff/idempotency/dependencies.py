@@ -1,0 +1,17 @@
+"""The ``Idempotency-Key`` request header, documented once for every operation using it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="1-255 printable ASCII characters. The same key and body within 24 h "
+        "replays the first response (`Idempotent-Replayed: true`); another body -> 422 "
+        "`idempotency.key_reused`; while the first is running -> 409 `idempotency.in_progress`.",
+    ),
+]

@@ -1,0 +1,1 @@
+"""SIM management (Freebit) for the caller's SIM subscriptions."""

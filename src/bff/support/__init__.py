@@ -1,0 +1,1 @@
+"""Support cases of the caller's Salesforce account."""

@@ -1,0 +1,1 @@
+"""Inbound webhooks: WHMCS hook call-outs that invalidate cached data."""
