@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 
@@ -77,7 +79,10 @@ async def test_rest_calls_need_a_token(sandboxes: SandboxUrls, control: httpx.As
     ]
 
 
-async def test_runner_binds_requested_ports_and_stops_cleanly() -> None:
+async def test_runner_binds_requested_ports_and_stops_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
     keys = generate_dev_keypair()
     async with running_sandboxes(salesforce_public_key_pem=keys.public_key_pem) as urls:
         async with httpx.AsyncClient() as client:
@@ -88,3 +93,4 @@ async def test_runner_binds_requested_ports_and_stops_cleanly() -> None:
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as client:
             await client.get(f"{urls.whmcs_base_url}/_sandbox/calls")
+    assert not [r for r in caplog.records if r.name.startswith("uvicorn")]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime as dt
+import logging
 import socket
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
@@ -54,6 +56,23 @@ class SandboxUrls:
         }
 
 
+# Set inside the sandbox servers' tasks: their uvicorn log records are dropped, the host
+# process's own uvicorn server (same global loggers) keeps logging.
+_IN_SANDBOX = contextvars.ContextVar("in_sandbox_server", default=False)
+
+
+class _DropSandboxRecords(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _IN_SANDBOX.get()
+
+
+def _install_log_filter() -> None:
+    for name in ("uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropSandboxRecords) for f in logger.filters):
+            logger.addFilter(_DropSandboxRecords())
+
+
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signals and start-up banners to the host process."""
 
@@ -94,7 +113,12 @@ async def _serve(app: Starlette, host: str, port: int) -> AsyncIterator[str]:
         timeout_keep_alive=5,
     )
     server = _QuietServer(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]), name=f"sandbox:{bound_port}")
+    _install_log_filter()
+    context = contextvars.copy_context()
+    context.run(_IN_SANDBOX.set, True)
+    task = asyncio.create_task(
+        server.serve(sockets=[sock]), name=f"sandbox:{bound_port}", context=context
+    )
     try:
         while not server.started:
             if task.done():
