@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import os
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -94,6 +95,14 @@ def _core(password: str) -> str:
     return folded.rstrip("0123456789!@#$%^&*()-_=+.?~ ").lstrip("0123456789!@#$%^&*()-_=+.?~ ")
 
 
+def _is_digit_run(text: str) -> bool:
+    """`123456789012`, `987654321098`, `111111111111`: one constant step between digits."""
+    if not text.isdigit():
+        return False
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(text)}
+    return len(steps) == 1
+
+
 def password_problems(password: str, *, email: str) -> list[str]:
     """Why a new password is refused; empty when it is acceptable."""
     normalized = unicodedata.normalize("NFKC", password)
@@ -106,6 +115,7 @@ def password_problems(password: str, *, email: str) -> list[str]:
     if folded == email.casefold() or folded == local_part or _core(normalized) == local_part:
         return ["must not be your email address"]
     common = common_passwords()
-    if folded in common or _core(normalized) in common or len(set(folded)) < 4:
+    core = _core(normalized)
+    if folded in common or core in common or len(set(folded)) < 4 or _is_digit_run(folded):
         return ["is too common; choose a less predictable password"]
     return []
