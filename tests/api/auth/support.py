@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from argon2 import PasswordHasher
@@ -13,9 +14,12 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from sqlalchemy import select
 
 from bff.app import create_app
+from bff.audit.models import AuditEvent
 from bff.core.db import create_engine, create_session_factory
+from bff.outbox.models import OutboxMessage
 from bff.settings import Settings
 from bff.users.models import User
 from integrations.sandbox import DevKeyPair, SandboxUrls
@@ -148,3 +152,34 @@ async def clear_auth_keys(redis_url: str) -> None:
 
 def create_sandboxed_app(settings: Settings) -> FastAPI:
     return create_app(settings)
+
+
+async def outbox_for(database_url: str, recipient: str) -> list[OutboxMessage]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            rows = await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == recipient)
+                .order_by(OutboxMessage.created_at)
+            )
+            return list(rows)
+    finally:
+        await engine.dispose()
+
+
+async def audit_for(database_url: str, user_id: uuid.UUID | None) -> list[AuditEvent]:
+    engine = create_engine(database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            rows = await session.scalars(
+                select(AuditEvent).where(AuditEvent.user_id == user_id).order_by(AuditEvent.id)
+            )
+            return list(rows)
+    finally:
+        await engine.dispose()
+
+
+def reset_token_of(message: OutboxMessage) -> str:
+    link = str(message.payload["link"])
+    return parse_qs(urlsplit(link).query)["token"][0]
