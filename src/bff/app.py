@@ -31,6 +31,8 @@ from bff.core.redis import create_redis
 from bff.core.state import AppState
 from bff.dashboard.router import router as dashboard_router
 from bff.health.router import router as health_router
+from bff.me.router import router as me_router
+from bff.outbox.sender import running_outbox_sender
 from bff.settings import Settings
 from bff.sim.router import router as sim_router
 from bff.subscriptions.router import router as subscriptions_router
@@ -69,10 +71,14 @@ async def _lifespan_resources(settings: Settings) -> AsyncIterator[AppState]:
         redis = create_redis(settings.redis_url, max_connections=settings.redis_max_connections)
         stack.push_async_callback(redis.aclose)
         providers = await stack.enter_async_context(open_providers(settings))
+        session_factory = create_session_factory(engine)
+        await stack.enter_async_context(
+            running_outbox_sender(session_factory, interval_s=settings.auth.outbox_drain_interval_s)
+        )
         yield AppState(
             settings=settings,
             engine=engine,
-            session_factory=create_session_factory(engine),
+            session_factory=session_factory,
             redis=redis,
             providers=providers,
         )
@@ -104,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(me_router)
     for feature_router in (
         catalog_router,
         billing_router,
