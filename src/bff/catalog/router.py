@@ -26,6 +26,8 @@ _CACHING = (
     "`BFF_CACHE__CATALOG_TTL_S` (10 min); while Salesforce is failing a copy past its TTL "
     "is served with `X-Cache: stale` (and `Warning: 110`) rather than an error."
 )
+# Answers are rendered through the response models once per catalog version (see
+# `service.CatalogView`); `response_model=` documents them.
 _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` tag still matches."}
 }
@@ -49,20 +51,20 @@ def _caching_headers(response: Response, *, etag: str, stale: bool, max_age: int
 async def list_products(
     state: AppStateDep,
     *,
-    response: Response,
     if_none_match: IfNoneMatch = None,
     category: CategoryFilter | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = DEFAULT_PAGE_SIZE,
-) -> ProductPage | Response:
+) -> Response:
     view = await service.list_products(state, category=category, page=page, page_size=page_size)
     max_age = state.settings.cache.catalog_max_age_s
     if service.etag_matches(if_none_match, view.etag):
         not_modified = Response(status_code=304)
         _caching_headers(not_modified, etag=view.etag, stale=view.stale, max_age=max_age)
         return not_modified
-    _caching_headers(response, etag=view.etag, stale=view.stale, max_age=max_age)
-    return view.body
+    answer = Response(view.rendered, media_type="application/json")
+    _caching_headers(answer, etag=view.etag, stale=view.stale, max_age=max_age)
+    return answer
 
 
 @router.get(
@@ -76,15 +78,15 @@ async def list_products(
 async def get_product(
     state: AppStateDep,
     *,
-    response: Response,
     sku: Annotated[str, Path(max_length=80)],
     if_none_match: IfNoneMatch = None,
-) -> Product | Response:
+) -> Response:
     view = await service.get_product(state, sku=sku)
     max_age = state.settings.cache.catalog_max_age_s
     if service.etag_matches(if_none_match, view.etag):
         not_modified = Response(status_code=304)
         _caching_headers(not_modified, etag=view.etag, stale=view.stale, max_age=max_age)
         return not_modified
-    _caching_headers(response, etag=view.etag, stale=view.stale, max_age=max_age)
-    return view.body
+    answer = Response(view.rendered, media_type="application/json")
+    _caching_headers(answer, etag=view.etag, stale=view.stale, max_age=max_age)
+    return answer

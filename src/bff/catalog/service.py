@@ -10,7 +10,6 @@ fails. Inactive products stay in the cached copy (orders must tell "inactive" fr
 from __future__ import annotations
 
 import hashlib
-import weakref
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -32,6 +31,7 @@ CACHE_KEY = "bff:cache:catalog:v1"
 
 _ENTRIES = TypeAdapter(tuple[CatalogEntry, ...])
 _PRODUCT = TypeAdapter(Product)
+MAX_RENDERED = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,8 @@ class CatalogSnapshot:
     by_sku: dict[str, CatalogEntry] = field(default_factory=dict)
     listed: tuple[Product, ...] = ()
     product_versions: dict[str, str] = field(default_factory=dict)
+    rendered: dict[tuple[str, int, int], bytes] = field(default_factory=dict)
+    """List pages rendered once per catalog version (bounded: see ``MAX_RENDERED``)."""
 
     @classmethod
     def of(cls, entries: tuple[CatalogEntry, ...]) -> CatalogSnapshot:
@@ -57,9 +59,14 @@ class CatalogSnapshot:
 
 @dataclass(frozen=True, slots=True)
 class CatalogView(Generic[T]):
-    """A catalog answer with what the HTTP layer needs for caching headers."""
+    """A catalog answer, rendered, with what the HTTP layer needs for caching headers.
 
-    body: T
+    ``rendered`` is the answer serialised through its response model (``T``, camelCase
+    JSON), once per catalog version and query: a cached list costs no model building or
+    serialisation per request.
+    """
+
+    rendered: bytes
     etag: str
     stale: bool
 
@@ -83,24 +90,27 @@ def catalog_policy(settings: Settings) -> CachePolicy:
     )
 
 
-_caches: weakref.WeakKeyDictionary[Redis, SingleFlightCache[CatalogSnapshot]] = (
-    weakref.WeakKeyDictionary()
-)
+_caches: dict[int, SingleFlightCache[CatalogSnapshot]] = {}
 
 
 def catalog_cache(redis: Redis, settings: Settings) -> SingleFlightCache[CatalogSnapshot]:
-    """The process's catalog cache for this Redis client (built on first use)."""
-    cache = _caches.get(redis)
-    if cache is None:
+    """The process's catalog cache for this Redis client (built on first use).
+
+    Keyed by the client's identity: redis-py clients compare equal when they point at the
+    same server, and two apps in one process (tests, benchmarks) must not share a cache.
+    """
+    policy = catalog_policy(settings)
+    cache = _caches.get(id(redis))
+    if cache is None or cache.redis is not redis or cache.policy != policy:
         cache = SingleFlightCache(
             redis,
             name=CACHE_NAME,
             key=CACHE_KEY,
-            policy=catalog_policy(settings),
+            policy=policy,
             encode=_encode,
             decode=_decode,
         )
-        _caches[redis] = cache
+        _caches[id(redis)] = cache
     return cache
 
 
@@ -122,18 +132,25 @@ async def list_products(
     state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
 ) -> CatalogView[ProductPage]:
     cached = await _snapshot(state)
-    products = cached.value.listed
-    if category is not None:
-        products = tuple(p for p in products if p.category.value == category.value)
-    start = (page - 1) * page_size
-    body = ProductPage(
-        items=list(products[start : start + page_size]),
-        page=page,
-        page_size=page_size,
-        total=len(products),
-    )
-    tag = f'"{cached.version}-{category.value if category else "all"}-{page}-{page_size}"'
-    return CatalogView(body=body, etag=tag, stale=cached.stale)
+    snapshot = cached.value
+    key = (category.value if category else "all", page, page_size)
+    rendered = snapshot.rendered.get(key)
+    if rendered is None:
+        products = snapshot.listed
+        if category is not None:
+            products = tuple(p for p in products if p.category.value == category.value)
+        start = (page - 1) * page_size
+        body = ProductPage(
+            items=list(products[start : start + page_size]),
+            page=page,
+            page_size=page_size,
+            total=len(products),
+        )
+        rendered = body.model_dump_json(by_alias=True).encode()
+        if len(snapshot.rendered) < MAX_RENDERED:  # any page number is valid: stay bounded
+            snapshot.rendered[key] = rendered
+    etag = f'"{cached.version}-{key[0]}-{page}-{page_size}"'
+    return CatalogView(rendered=rendered, etag=etag, stale=cached.stale)
 
 
 async def get_product(state: AppState, *, sku: str) -> CatalogView[Product]:
@@ -142,7 +159,8 @@ async def get_product(state: AppState, *, sku: str) -> CatalogView[Product]:
     if entry is None or not entry.active:
         raise ProductNotFound()
     version = cached.value.product_versions[sku]
-    return CatalogView(body=entry.product, etag=f'"{version}"', stale=cached.stale)
+    rendered = entry.product.model_dump_json(by_alias=True).encode()
+    return CatalogView(rendered=rendered, etag=f'"{version}"', stale=cached.stale)
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

@@ -107,6 +107,7 @@ class SingleFlightCache(Generic[T]):
         self._local: tuple[Cached[T], _Entry, float] | None = None  # value, entry, local expiry
         self._pending: asyncio.Future[Cached[T]] | None = None
         self._background: set[asyncio.Task[None]] = set()
+        self._hits = CACHE_LOOKUPS.labels(name, "hit")  # bound once: labels() costs a lookup
 
     async def get(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
         now = self._clock()
@@ -115,7 +116,7 @@ class SingleFlightCache(Generic[T]):
             cached, entry, _ = local
             if self._should_refresh(entry, now):
                 self._refresh_in_background(load, seen=entry)
-            CACHE_LOOKUPS.labels(self.name, "hit").inc()
+            self._hits.inc()
             return self._view(cached.value, entry, now)
         if self._pending is not None:
             return await asyncio.shield(self._pending)

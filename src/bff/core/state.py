@@ -42,7 +42,21 @@ def get_settings(request: Request) -> Settings:
     return get_app_state(request).settings
 
 
-AppStateDep = Annotated[AppState, Depends(get_app_state)]
+# FastAPI runs a sync (`def`) dependency in the thread pool: a hop per request that costs
+# more than the lookup itself. The Annotated aliases use these async twins.
+async def _app_state_dependency(request: Request) -> AppState:
+    return get_app_state(request)
+
+
+async def _redis_dependency(request: Request) -> Redis:
+    return get_app_state(request).redis
+
+
+async def _settings_dependency(request: Request) -> Settings:
+    return get_app_state(request).settings
+
+
+AppStateDep = Annotated[AppState, Depends(_app_state_dependency)]
 DbSession = Annotated[AsyncSession, Depends(get_db_session)]
-RedisDep = Annotated[Redis, Depends(get_redis)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+RedisDep = Annotated[Redis, Depends(_redis_dependency)]
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]

@@ -33,14 +33,20 @@ from bff.subscriptions.service import all_subscriptions
 from domain.common.errors import DomainError
 from domain.common.money import JPY, sum_money
 from domain.common.page import MAX_PAGE_SIZE
+from domain.orders.providers.salesforce.mapper import order_summaries_from_salesforce
 from domain.subscriptions.contract import SubscriptionStatus
-from domain.support.contract import CaseStatusFilter
 from integrations.errors import UpstreamError
+from integrations.salesforce import soql
 
 log = structlog.get_logger("bff.dashboard")
 
 T = TypeVar("T")
 RECENT_ORDERS = 5
+_ORDER_FIELDS = (
+    "Id, OrderNumber, Status, StatusCode, AccountId, EffectiveDate, TotalAmount, "
+    "CurrencyIsoCode, Description, CreatedDate, LastModifiedDate, Failure_Reason__c, "
+    "WHMCS_Order_Id__c, Subscription_Ids__c"
+)
 
 
 async def _billing(state: AppState, customer: Customer) -> BillingSummary:
@@ -63,17 +69,28 @@ async def _subscriptions(state: AppState, customer: Customer) -> SubscriptionsSu
 
 
 async def _support(state: AppState, customer: Customer) -> SupportSummary:
-    page = await state.providers.salesforce.get_cases(
-        customer.salesforce_account_id, status=CaseStatusFilter.OPEN, page=1, page_size=1
+    # One COUNT() rather than a page of cases: the dashboard only shows the number.
+    open_cases = await state.providers.salesforce.count(
+        soql(
+            "SELECT COUNT() FROM Case WHERE AccountId = :account AND IsClosed = false",
+            account=customer.salesforce_account_id,
+        )
     )
-    return SupportSummary(open_cases=page.total)
+    return SupportSummary(open_cases=open_cases)
 
 
 async def _orders(state: AppState, customer: Customer) -> OrdersSummary:
-    page = await state.providers.salesforce.get_orders(
-        customer.salesforce_account_id, page=1, page_size=RECENT_ORDERS
+    # One query without the COUNT() a paged list needs, so the section costs one round trip.
+    answer = await state.providers.salesforce.query(
+        soql(
+            "SELECT " + _ORDER_FIELDS + " FROM Order WHERE AccountId = :account "  # noqa: S608 - constant template
+            "ORDER BY CreatedDate DESC, Id DESC LIMIT :limit",
+            account=customer.salesforce_account_id,
+            limit=RECENT_ORDERS,
+        )
     )
-    return OrdersSummary(recent=list(page.items))
+    recent = order_summaries_from_salesforce(answer, currency=JPY)
+    return OrdersSummary(recent=list(recent))
 
 
 async def _section(

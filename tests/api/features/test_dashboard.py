@@ -77,3 +77,8 @@ async def test_sections_run_concurrently(
     assert response.status_code == 200 and response.json()["warnings"] == []
     # Sequential would be >= 4 x 250 ms (support and orders each make 2 queries).
     assert elapsed < 0.75
+
+
+async def test_recent_orders(api: httpx.AsyncClient) -> None:
+    recent = (await api.get("/api/dashboard", headers=as_("hanako"))).json()["orders"]["recent"]
+    assert recent and set(recent[0]) >= {"id", "orderNumber", "status", "total", "createdAt"}
