@@ -2,16 +2,18 @@
 
 Hashing costs ~20-25 ms of CPU at OWASP's minimum (m=19 MiB, t=2, p=1). It runs in a
 small dedicated thread pool (argon2-cffi releases the GIL), sized to leave one core to
-the event loop, so a burst of logins queues up behind each other instead of stalling
-every other request.
+the event loop and run at a lower OS priority (Linux threads can be niced one by one), so
+a burst of logins queues up behind each other instead of stalling every other request.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import itertools
 import os
+import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -23,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from bff.settings import AuthSettings
 
 MIN_LENGTH = 12
+HASHING_NICENESS = 10
 MAX_LENGTH = 256
 _COMMON_PASSWORDS_FILE = "common_passwords.txt"
 
@@ -30,11 +33,19 @@ _T = TypeVar("_T")
 _executor: ThreadPoolExecutor | None = None
 
 
+def _lower_priority() -> None:
+    """Run hashing threads niced, so the event loop wins when both want a core."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+
+
 def _hashing_executor() -> ThreadPoolExecutor:
     global _executor  # noqa: PLW0603 - one pool per process, created on first use
     if _executor is None:
         workers = max(1, (os.cpu_count() or 2) - 1)
-        _executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        _executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="argon2", initializer=_lower_priority
+        )
     return _executor
 
 

@@ -91,6 +91,7 @@ async def test_a_valid_token_works(api: httpx.AsyncClient, users: Users) -> None
     ).status_code == 200
 
 
+@pytest.mark.filterwarnings("ignore:The HMAC key is")
 @pytest.mark.parametrize(
     "forgery",
     [
