@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 
 from bff.catalog import service
 from bff.catalog.schemas import CategoryFilter, Product, ProductPage
 from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
 from bff.core.problems import problem_responses
-from bff.core.state import AppStateDep
+from bff.core.state import AppStateDep, get_app_state
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
@@ -33,12 +33,14 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _caching_headers(response: Response, *, etag: str, stale: bool, max_age: int) -> None:
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    if stale:
-        response.headers["X-Cache"] = "stale"
-        response.headers["Warning"] = '110 - "Response is Stale"'
+def _answer(view: service.CatalogView, if_none_match: str | None, max_age: int) -> Response:
+    headers = {"ETag": view.etag, "Cache-Control": f"public, max-age={max_age}"}
+    if view.stale:
+        headers["X-Cache"] = "stale"
+        headers["Warning"] = '110 - "Response is Stale"'
+    if service.etag_matches(if_none_match, view.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(view.rendered, media_type="application/json", headers=headers)
 
 
 @router.get(
@@ -49,22 +51,16 @@ def _caching_headers(response: Response, *, etag: str, stale: bool, max_age: int
     responses={**_NOT_MODIFIED, **problem_responses(422, 502, 503, 504)},
 )
 async def list_products(
-    state: AppStateDep,
+    request: Request,
     *,
     if_none_match: IfNoneMatch = None,
     category: CategoryFilter | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = DEFAULT_PAGE_SIZE,
 ) -> Response:
+    state = get_app_state(request)  # a plain lookup: this route is the hot path
     view = await service.list_products(state, category=category, page=page, page_size=page_size)
-    max_age = state.settings.cache.catalog_max_age_s
-    if service.etag_matches(if_none_match, view.etag):
-        not_modified = Response(status_code=304)
-        _caching_headers(not_modified, etag=view.etag, stale=view.stale, max_age=max_age)
-        return not_modified
-    answer = Response(view.rendered, media_type="application/json")
-    _caching_headers(answer, etag=view.etag, stale=view.stale, max_age=max_age)
-    return answer
+    return _answer(view, if_none_match, state.settings.cache.catalog_max_age_s)
 
 
 @router.get(
@@ -82,11 +78,4 @@ async def get_product(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     view = await service.get_product(state, sku=sku)
-    max_age = state.settings.cache.catalog_max_age_s
-    if service.etag_matches(if_none_match, view.etag):
-        not_modified = Response(status_code=304)
-        _caching_headers(not_modified, etag=view.etag, stale=view.stale, max_age=max_age)
-        return not_modified
-    answer = Response(view.rendered, media_type="application/json")
-    _caching_headers(answer, etag=view.etag, stale=view.stale, max_age=max_age)
-    return answer
+    return _answer(view, if_none_match, state.settings.cache.catalog_max_age_s)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
@@ -23,8 +22,6 @@ from bff.core.state import AppState
 from bff.settings import Settings
 from domain.catalog.contract import CatalogEntry, Product
 from integrations.salesforce import SalesforceClient
-
-T = TypeVar("T")
 
 CACHE_NAME = "catalog"
 CACHE_KEY = "bff:cache:catalog:v1"
@@ -58,7 +55,7 @@ class CatalogSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class CatalogView(Generic[T]):
+class CatalogView:
     """A catalog answer, rendered, with what the HTTP layer needs for caching headers.
 
     ``rendered`` is the answer serialised through its response model (``T``, camelCase
@@ -130,7 +127,7 @@ async def catalog_entries(state: AppState) -> dict[str, CatalogEntry]:
 
 async def list_products(
     state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
-) -> CatalogView[ProductPage]:
+) -> CatalogView:
     cached = await _snapshot(state)
     snapshot = cached.value
     key = (category.value if category else "all", page, page_size)
@@ -153,7 +150,7 @@ async def list_products(
     return CatalogView(rendered=rendered, etag=etag, stale=cached.stale)
 
 
-async def get_product(state: AppState, *, sku: str) -> CatalogView[Product]:
+async def get_product(state: AppState, *, sku: str) -> CatalogView:
     cached = await _snapshot(state)
     entry = cached.value.by_sku.get(sku)
     if entry is None or not entry.active:
