@@ -13,10 +13,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from domain.common.wire import decode_custom_fields
 from integrations.sandbox._forms import FormData
 from integrations.sandbox._whmcs_state import Client, Invoice, Order, Service, User, WhmcsState
 from integrations.sandbox.demo_data import CATALOG, HANAKO, TARO, DemoProduct
-from integrations.whmcs._php import decode_field_map
 
 __all__ = ["ACTIONS", "ActionError"]
 
@@ -378,7 +378,7 @@ def add_order(state: WhmcsState, form: FormData) -> dict[str, object]:
         cycle = (cycles[n] if n < len(cycles) else "monthly").lower()
         amount = _price(product, cycle)
         try:
-            fields = decode_field_map(blobs[n]) if n < len(blobs) and blobs[n] else {}
+            fields = decode_custom_fields(blobs[n]) if n < len(blobs) and blobs[n] else {}
         except ValueError:
             raise ActionError("Invalid custom fields format") from None
         service_id = state.next_id(state.services)

@@ -25,7 +25,6 @@ from integrations.whmcs._models import (
     WhmcsOrderList,
     WhmcsProduct,
 )
-from integrations.whmcs._php import decode_field_map, encode_field_map
 
 __all__ = [
     "SsoLink",
@@ -41,6 +40,4 @@ __all__ = [
     "WhmcsOrderList",
     "WhmcsOrderNotPending",
     "WhmcsProduct",
-    "decode_field_map",
-    "encode_field_map",
 ]
