@@ -254,5 +254,18 @@ def worker(
     run_worker(settings)
 
 
+@cli.command("invalidate-catalog")
+def invalidate_catalog() -> None:
+    """Drop the cached catalog in BFF_REDIS_URL; the next request reloads it from Salesforce."""
+    settings = _load_settings()
+    if settings.uses_fake_redis:
+        typer.echo("bff: the embedded fake Redis lives inside `bff dev`; nothing to do", err=True)
+        raise typer.Exit(code=2)
+    from bff.catalog.service import drop_cached_catalog
+
+    asyncio.run(drop_cached_catalog(settings))
+    typer.echo("catalog cache dropped (instances pick it up within BFF_CACHE__LOCAL_TTL_S)")
+
+
 def main() -> None:
     cli()

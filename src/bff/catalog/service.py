@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from bff.catalog.errors import ProductNotFound
 from bff.catalog.schemas import CategoryFilter, ProductPage
 from bff.core.cache import Cached, CachePolicy, SingleFlightCache
+from bff.core.redis import create_redis
 from bff.core.state import AppState
 from bff.settings import Settings
 from domain.catalog.contract import CatalogEntry, Product
@@ -170,3 +171,12 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 async def invalidate_catalog(state: AppState) -> None:
     await catalog_cache(state.redis, state.settings).invalidate()
+
+
+async def drop_cached_catalog(settings: Settings) -> None:
+    """Delete the shared catalog entry (the `bff invalidate-catalog` command)."""
+    redis = create_redis(settings.redis_url, max_connections=2)
+    try:
+        await redis.delete(CACHE_KEY)
+    finally:
+        await redis.aclose()
