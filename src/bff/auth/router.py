@@ -205,13 +205,18 @@ async def revoke_session(session_id: str, principal: CurrentPrincipal, ctx: Auth
 @router.post(
     "/password/forgot",
     status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
     summary="Ask for a password-reset e-mail",
-    description="Always 202, whether or not the email has an account. The e-mail (a link "
-    "valid 30 minutes, usable once) is queued and sent outside the request.",
-    responses=problem_responses(429),
+    description="Always 202 with an empty body, whether or not the email has an account. The "
+    "e-mail (a link valid 30 minutes, usable once) is queued and sent outside the request.",
+    responses={
+        202: {"description": "Accepted; an e-mail goes out if the account exists."},
+        **problem_responses(429),
+    },
 )
-async def forgot_password(body: ForgotPasswordRequest, ctx: AuthContextDep) -> None:
+async def forgot_password(body: ForgotPasswordRequest, ctx: AuthContextDep) -> Response:
     await recovery.forgot_password(ctx, email=body.email)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post(

@@ -8,6 +8,7 @@ import time
 import httpx
 
 from tests.api.auth.support import PASSWORD, TEST_GRACE_S, Users, bearer, client_from, login
+from tests.helpers import captured_log_lines
 
 PROBLEM = "application/problem+json"
 
@@ -315,3 +316,24 @@ class TestLogoutAndSessions:
             assert response.status_code == 401
             assert response.json()["code"] == "auth.unauthorized"
             assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_no_secret_reaches_the_logs(api: httpx.AsyncClient, users: Users) -> None:
+    user = await users.create()
+    with captured_log_lines() as lines:
+        session = await login(api, user.email)
+        rotated = (await _refresh_body(api, session["refreshToken"])).json()
+        async with client_from(api, "10.8.0.1") as other:
+            await other.post("/api/auth/login", json={"email": user.email, "password": "nope-nope"})
+        await api.get("/api/auth/sessions", headers=bearer("garbage.token.here"))
+    logged = "\n".join(lines)
+    assert logged  # the access log did run
+    for secret in (
+        PASSWORD,
+        "nope-nope",
+        str(session["refreshToken"]),
+        str(session["accessToken"]),
+        str(rotated["refreshToken"]),
+        str(session["refreshToken"]).partition(".")[2],
+    ):
+        assert secret not in logged
