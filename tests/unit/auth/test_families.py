@@ -134,3 +134,11 @@ def _hash(token: str) -> bytes:
     from bff.auth.families import token_hash
 
     return token_hash(token).encode()
+
+
+async def test_absolute_lifetime_is_enforced_even_if_the_key_lingers(redis: Redis) -> None:
+    fam = families(redis)
+    sid, t0 = await fam.create(_owner(), user_agent=None)
+    await redis.hset(family_key(sid), "exp", 1)  # type: ignore[misc]  # long past
+    assert (await fam.rotate(t0, user_agent=None)).outcome is Rotation.INVALID
+    assert not await redis.exists(family_key(sid), used_key(sid))

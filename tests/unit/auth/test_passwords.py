@@ -78,5 +78,6 @@ async def test_hashing_does_not_block_the_event_loop() -> None:
     elapsed = time.perf_counter() - started
     stop = True
     await task
-    # A blocked loop would tick about once; a free one about once per millisecond.
-    assert ticks > elapsed * 1000 * 0.3, (ticks, elapsed)
+    # A blocked loop would tick about once per hash (8); a free one about once per
+    # millisecond. The margin leaves room for a busy CI machine.
+    assert ticks > max(40, elapsed * 1000 * 0.1), (ticks, elapsed)
