@@ -37,9 +37,18 @@ settings_profiles.register_profile("dev", deadline=None)
 settings_profiles.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-def pytest_report_header() -> list[str]:
+def _services_line() -> str:
     database = make_url(TEST_DATABASE_URL).render_as_string() if TEST_DATABASE_URL else "sqlite"
-    return [f"bff test services: database={database} redis={TEST_REDIS_URL or 'fakeredis'}"]
+    return f"bff test services: database={database} redis={TEST_REDIS_URL or 'fakeredis'}"
+
+
+def pytest_report_header() -> list[str]:
+    return [_services_line()]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Also under -q, so a CI log shows which services each pass really used.
+    terminalreporter.write_line(_services_line())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
