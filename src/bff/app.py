@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "If-None-Match",
             "Last-Event-ID",
         ],
-        expose_headers=["X-Request-ID", "Retry-After", "ETag", "Idempotent-Replayed"],
+        expose_headers=["X-Request-ID", "Retry-After", "ETag", "Idempotent-Replayed", "X-Cache"],
         max_age=600,
     )
     if settings.trusted_proxies:
