@@ -50,6 +50,9 @@ def configure_logging(*, level: str, json_lines: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # httpx logs every upstream URL at INFO; SOQL query strings do not belong in logs, and
+    # upstream calls are already counted and timed by the integration metrics.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Our access-log line replaces uvicorn's, which would log raw paths and query strings.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):
