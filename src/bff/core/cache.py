@@ -105,7 +105,7 @@ class SingleFlightCache(Generic[T]):
         self._decode = decode
         self._clock = clock
         self._local: tuple[Cached[T], _Entry, float] | None = None  # value, entry, local expiry
-        self._pending: asyncio.Future[Cached[T]] | None = None
+        self._pending: asyncio.Task[Cached[T]] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._hits = CACHE_LOOKUPS.labels(name, "hit")  # bound once: labels() costs a lookup
 
@@ -118,21 +118,20 @@ class SingleFlightCache(Generic[T]):
                 self._refresh_in_background(load, seen=entry)
             self._hits.inc()
             return self._view(cached.value, entry, now)
-        if self._pending is not None:
-            return await asyncio.shield(self._pending)
-        future: asyncio.Future[Cached[T]] = asyncio.get_running_loop().create_future()
-        self._pending = future
-        try:
-            result = await self._get_shared(load)
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # retrieved here, so a future nobody awaits does not warn
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
+        pending = self._pending
+        if pending is None or pending.done():
+            # The shared load runs as its own task: a caller that is cancelled (client gone,
+            # request deadline) stops waiting without failing everyone else's request.
+            pending = asyncio.get_running_loop().create_task(self._get_shared(load))
+            self._pending = pending
+            pending.add_done_callback(self._forget_pending)
+        return await asyncio.shield(pending)
+
+    def _forget_pending(self, task: asyncio.Task[Cached[T]]) -> None:
+        if self._pending is task:
             self._pending = None
+        if not task.cancelled():
+            task.exception()  # retrieved: a load nobody waits for any more must not warn
 
     async def invalidate(self) -> None:
         self._local = None

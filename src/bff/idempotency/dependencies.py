@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Header
 
@@ -15,3 +15,15 @@ IdempotencyKeyHeader = Annotated[
         "`idempotency.key_reused`; while the first is running -> 409 `idempotency.in_progress`.",
     ),
 ]
+
+REPLAYABLE_CREATED: dict[int | str, dict[str, Any]] = {
+    201: {
+        "description": "Created; with a repeated Idempotency-Key, the first response again.",
+        "headers": {
+            "Idempotent-Replayed": {
+                "description": "`true` when this is the stored first response to the key.",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        },
+    }
+}

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from bff.auth.dependencies import CurrentCustomer
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
-from bff.idempotency.dependencies import IdempotencyKeyHeader
+from bff.idempotency.dependencies import REPLAYABLE_CREATED, IdempotencyKeyHeader
 from bff.sim import service
 from bff.sim.schemas import (
     EsimReissue,
@@ -69,7 +69,7 @@ async def get_usage(
     "`sim.invalid_state`). The data is valid until the end of the month. The price (the "
     "catalog's top-up product, one unit per its `quotaMb`) is billed through a WHMCS order, "
     "so it appears on the next invoice." + _NOT_SIM,
-    responses=problem_responses(400, 401, 404, 409, 422, 502, 503, 504),
+    responses=REPLAYABLE_CREATED | problem_responses(400, 401, 404, 409, 422, 502, 503, 504),
 )
 async def top_up(
     customer: CurrentCustomer,

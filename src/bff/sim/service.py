@@ -28,6 +28,7 @@ from __future__ import annotations
 import structlog
 
 from bff.auth.dependencies import Customer
+from bff.billing import service as billing
 from bff.catalog.service import catalog_entries
 from bff.core.state import AppState
 from bff.idempotency.service import StoredResponse, fingerprint, run_once
@@ -40,6 +41,7 @@ from bff.sim.errors import (
     TopUpSizeNotAllowed,
 )
 from bff.sim.schemas import EsimReissueRequest, SimStateChange, SimStateRequest
+from bff.subscriptions import service as subscriptions
 from bff.subscriptions.service import get_subscription
 from domain.catalog.contract import CatalogEntry, ProductCategory
 from domain.common.billing_cycle import BillingCycle
@@ -197,6 +199,9 @@ async def _bill_top_up(
         )
         return
     log.info("sim.top_up_billed", quota_id=quota_id, billing_order_id=placement.order_id)
+    # The order added an invoice (and a service line): drop the customer's cached copies.
+    await billing.invalidate(state, customer.whmcs_client_id)
+    await subscriptions.invalidate(state, customer.whmcs_client_id)
 
 
 async def change_plan(

@@ -11,7 +11,7 @@ from bff.auth.dependencies import CurrentCustomer
 from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
-from bff.idempotency.dependencies import IdempotencyKeyHeader
+from bff.idempotency.dependencies import REPLAYABLE_CREATED, IdempotencyKeyHeader
 from bff.support import service
 from bff.support.schemas import (
     Case,
@@ -51,7 +51,7 @@ async def list_cases(
     summary="Open a support case",
     description="Opens a case on the caller's account. Accepts an optional `Idempotency-Key`: "
     "a retry with the same key and body returns the first case (`Idempotent-Replayed: true`).",
-    responses=problem_responses(400, 401, 409, 422, 502, 503, 504),
+    responses=REPLAYABLE_CREATED | problem_responses(400, 401, 409, 422, 502, 503, 504),
 )
 async def create_case(
     customer: CurrentCustomer,

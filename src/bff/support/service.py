@@ -14,6 +14,7 @@ from bff.core.state import AppState
 from bff.idempotency.service import StoredResponse, fingerprint, run_once
 from bff.support.errors import CaseNotFound
 from bff.support.schemas import CasePage
+from domain.common.page import page_offset
 from domain.support.contract import (
     CaseComment,
     CaseDetail,
@@ -25,6 +26,7 @@ from domain.support.contract import (
 from integrations.salesforce import SalesforceNotFound
 
 CREATE_OPERATION = "support.create_case"
+MAX_SOQL_OFFSET = 2000
 _SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
 
 
@@ -41,9 +43,13 @@ async def list_cases(
     page: int,
     page_size: int,
 ) -> CasePage:
-    found = await state.providers.salesforce.get_cases(
-        customer.salesforce_account_id, status=status, page=page, page_size=page_size
-    )
+    salesforce = state.providers.salesforce
+    account = customer.salesforce_account_id
+    if page_offset(page, page_size) > MAX_SOQL_OFFSET:
+        # SOQL refuses OFFSET > 2000: such a page is past any real customer's cases.
+        total = (await salesforce.get_cases(account, status=status, page=1, page_size=1)).total
+        return CasePage(items=[], page=page, page_size=page_size, total=total)
+    found = await salesforce.get_cases(account, status=status, page=page, page_size=page_size)
     return CasePage(
         items=found.items, page=found.page, page_size=found.page_size, total=found.total
     )

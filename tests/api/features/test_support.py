@@ -145,3 +145,11 @@ async def test_salesforce_faults(
     await salesforce_box.fault(path="/services/data", **rule)
     response = await api.get("/api/support/cases", headers=as_("taro"))
     assert response.status_code == status
+
+
+async def test_a_page_beyond_the_soql_offset_limit_is_empty(api: httpx.AsyncClient) -> None:
+    response = await api.get(
+        "/api/support/cases", params={"page": 30, "pageSize": 100}, headers=as_("hanako")
+    )
+    assert response.status_code == 200
+    assert response.json()["items"] == [] and response.json()["total"] == 3

@@ -178,3 +178,17 @@ async def test_customer_cache_ttl_and_invalidation(redis: FakeAsyncRedis) -> Non
     assert await cache.get_or_load("billing", "1", "f", adapter, load) == [4]
     off = CustomerCache(redis, ttl_s=0)
     assert await off.get_or_load("billing", "1", "f", adapter, load) == [5]
+
+
+async def test_a_cancelled_caller_does_not_fail_the_others(redis: FakeAsyncRedis) -> None:
+    clock, load = Clock(), Loader()
+    load.delay = 0.05
+    cache = make(redis, clock)
+    first = asyncio.create_task(cache.get(load))
+    others = [asyncio.create_task(cache.get(load)) for _ in range(5)]
+    await asyncio.sleep(0.01)
+    first.cancel()
+    results = await asyncio.gather(*others)
+    assert {r.value for r in results} == {b"v1"}
+    assert load.calls == 1
+    assert first.cancelled()
