@@ -34,15 +34,15 @@ class OrdersSummary(ContractModel):
     recent: list[OrderSummary]
 
 
-class Section(StrEnum):
+class DashboardSection(StrEnum):
     BILLING = "billing"
     SUBSCRIPTIONS = "subscriptions"
     SUPPORT = "support"
     ORDERS = "orders"
 
 
-class Warning(ContractModel):
-    section: Section
+class DashboardWarning(ContractModel):
+    section: DashboardSection
     code: str
 
 
@@ -53,4 +53,4 @@ class Dashboard(ContractModel):
     subscriptions: SubscriptionsSummary | None
     support: SupportSummary | None
     orders: OrdersSummary | None
-    warnings: list[Warning]
+    warnings: list[DashboardWarning]

@@ -22,12 +22,12 @@ from bff.core.state import AppState
 from bff.dashboard.schemas import (
     BillingSummary,
     Dashboard,
+    DashboardSection,
+    DashboardWarning,
     NextDue,
     OrdersSummary,
-    Section,
     SubscriptionsSummary,
     SupportSummary,
-    Warning,
 )
 from bff.subscriptions.service import all_subscriptions
 from domain.common.errors import DomainError
@@ -94,10 +94,10 @@ async def _orders(state: AppState, customer: Customer) -> OrdersSummary:
 
 
 async def _section(
-    section: Section,
+    section: DashboardSection,
     deadline_s: float,
     fetch: Callable[[], Awaitable[T]],
-    warnings: list[Warning],
+    warnings: list[DashboardWarning],
 ) -> T | None:
     try:
         return await asyncio.wait_for(fetch(), timeout=deadline_s)
@@ -106,22 +106,25 @@ async def _section(
     except (UpstreamError, DomainError, AppError) as error:
         code = translate(error).code
     log.warning("dashboard.section_failed", section=section.value, code=code)
-    warnings.append(Warning(section=section, code=code))
+    warnings.append(DashboardWarning(section=section, code=code))
     return None
 
 
 async def get_dashboard(state: AppState, customer: Customer) -> Dashboard:
     deadline = state.settings.dashboard.section_deadline_s
-    warnings: list[Warning] = []
+    warnings: list[DashboardWarning] = []
     billing, subscriptions, support, orders = await asyncio.gather(
-        _section(Section.BILLING, deadline, lambda: _billing(state, customer), warnings),
+        _section(DashboardSection.BILLING, deadline, lambda: _billing(state, customer), warnings),
         _section(
-            Section.SUBSCRIPTIONS, deadline, lambda: _subscriptions(state, customer), warnings
+            DashboardSection.SUBSCRIPTIONS,
+            deadline,
+            lambda: _subscriptions(state, customer),
+            warnings,
         ),
-        _section(Section.SUPPORT, deadline, lambda: _support(state, customer), warnings),
-        _section(Section.ORDERS, deadline, lambda: _orders(state, customer), warnings),
+        _section(DashboardSection.SUPPORT, deadline, lambda: _support(state, customer), warnings),
+        _section(DashboardSection.ORDERS, deadline, lambda: _orders(state, customer), warnings),
     )
-    warnings.sort(key=lambda w: list(Section).index(w.section))
+    warnings.sort(key=lambda w: list(DashboardSection).index(w.section))
     return Dashboard(
         billing=billing,
         subscriptions=subscriptions,
