@@ -197,12 +197,16 @@ def freebit_box(control: httpx.AsyncClient, feature_sandboxes: SandboxUrls) -> S
 async def _fresh_state(
     feature_sandboxes: SandboxUrls, control: httpx.AsyncClient, app_state: AppState
 ) -> None:
-    """Seeded sandboxes with no faults, an empty Redis and no in-process cached copies."""
+    """Seeded sandboxes with no faults, no cached data or webhook ids, no in-process copies."""
     from bff.catalog.service import catalog_cache
 
     for base in feature_sandboxes.control_urls().values():
         (await control.post(f"{base}/_sandbox/reset")).raise_for_status()
-    await app_state.redis.flushdb()
+    # Only this suite's keys: other suites may share the Redis database (xdist workers).
+    for pattern in ("bff:cache:*", "bff:cc:*", "bff:webhook:*"):
+        keys = [key async for key in app_state.redis.scan_iter(match=pattern, count=500)]
+        if keys:
+            await app_state.redis.delete(*keys)
     cache = catalog_cache(app_state.redis, app_state.settings)
     await cache.aclose()
     await cache.invalidate()
