@@ -88,27 +88,27 @@ def catalog_policy(settings: Settings) -> CachePolicy:
     )
 
 
-_caches: dict[int, SingleFlightCache[CatalogSnapshot]] = {}
+_caches: dict[int, tuple[Settings, SingleFlightCache[CatalogSnapshot]]] = {}
 
 
 def catalog_cache(redis: Redis, settings: Settings) -> SingleFlightCache[CatalogSnapshot]:
-    """The process's catalog cache for this Redis client (built on first use).
+    """The process's catalog cache for this Redis client and settings (built on first use).
 
     Keyed by the client's identity: redis-py clients compare equal when they point at the
     same server, and two apps in one process (tests, benchmarks) must not share a cache.
     """
-    policy = catalog_policy(settings)
-    cache = _caches.get(id(redis))
-    if cache is None or cache.redis is not redis or cache.policy != policy:
-        cache = SingleFlightCache(
-            redis,
-            name=CACHE_NAME,
-            key=CACHE_KEY,
-            policy=policy,
-            encode=_encode,
-            decode=_decode,
-        )
-        _caches[id(redis)] = cache
+    known = _caches.get(id(redis))
+    if known is not None and known[0] is settings and known[1].redis is redis:
+        return known[1]
+    cache = SingleFlightCache(
+        redis,
+        name=CACHE_NAME,
+        key=CACHE_KEY,
+        policy=catalog_policy(settings),
+        encode=_encode,
+        decode=_decode,
+    )
+    _caches[id(redis)] = (settings, cache)
     return cache
 
 
