@@ -28,6 +28,7 @@ class AccessToken:
     instance_url: str
     user_id: str  # the integration user, from the identity URL
     refresh_at: float  # monotonic time after which a new token is fetched
+    org_id: str = ""  # the org (Pub/Sub ``tenantid``), from the identity URL
 
 
 class TokenProvider:
@@ -105,4 +106,13 @@ class TokenProvider:
             instance_url=instance.rstrip("/"),
             user_id=identity.rsplit("/", 1)[-1] if isinstance(identity, str) else "",
             refresh_at=self._clock() + max(lifetime, 0.0),
+            org_id=_org_id(identity),
         )
+
+
+def _org_id(identity: object) -> str:
+    """``…/id/<orgId>/<userId>`` -> orgId."""
+    if not isinstance(identity, str):
+        return ""
+    parts = identity.rstrip("/").split("/")
+    return parts[-2] if len(parts) >= 3 and parts[-3] == "id" else ""

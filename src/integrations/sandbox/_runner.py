@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 
 from integrations.sandbox._control import SandboxControl
 from integrations.sandbox.freebit import FreebitSandboxSettings, create_freebit_app
+from integrations.sandbox.pubsub_server import PubSubSandbox, serving_pubsub
 from integrations.sandbox.salesforce import SalesforceSandboxSettings, create_salesforce_app
 from integrations.sandbox.whmcs import WhmcsSandboxCredentials, create_whmcs_app
 
@@ -42,6 +43,7 @@ class SandboxUrls:
     salesforce_login_url: str
     salesforce_instance_url: str
     freebit_base_url: str
+    salesforce_pubsub_target: str | None = None  # host:port of the plaintext gRPC Pub/Sub API
 
     @property
     def whmcs_api_url(self) -> str:
@@ -147,12 +149,17 @@ async def running_sandboxes(
     salesforce_token_lifetime_seconds: float = 7200.0,
     salesforce_query_batch_size: int = 2000,
     freebit_async_delay_seconds: float = 1.0,
+    pubsub_port: int | None = 0,
+    pubsub_retention_seconds: float = 72 * 3600.0,
+    pubsub_keepalive_seconds: float = 270.0,
 ) -> AsyncIterator[SandboxUrls]:
     """Start the WHMCS, Salesforce and Freebit sandboxes; stop them on exit.
 
     Port 0 picks a free port; the bound URLs are in the yielded :class:`SandboxUrls`.
     ``salesforce_public_key_pem`` verifies the JWT bearer assertions (see
     :func:`generate_dev_keypair`). ``today`` pins the demo data's dates.
+    ``pubsub_port`` serves the Salesforce org's Pub/Sub API over plaintext gRPC (None: not
+    at all); tests shrink retention and keep-alive so expiry and keep-alives are observable.
     """
     creds = credentials or SandboxCredentials()
     whmcs = create_whmcs_app(
@@ -169,6 +176,8 @@ async def running_sandboxes(
             query_batch_size=salesforce_query_batch_size,
         ),
         today=today,
+        pubsub_retention_seconds=pubsub_retention_seconds,
+        pubsub_keepalive_seconds=pubsub_keepalive_seconds,
     )
     freebit = create_freebit_app(
         FreebitSandboxSettings(
@@ -178,14 +187,20 @@ async def running_sandboxes(
         ),
         today=today,
     )
-    async with (
-        _serve(whmcs, host, whmcs_port) as whmcs_url,
-        _serve(salesforce, host, salesforce_port) as salesforce_url,
-        _serve(freebit, host, freebit_port) as freebit_url,
-    ):
+    async with contextlib.AsyncExitStack() as stack:
+        whmcs_url = await stack.enter_async_context(_serve(whmcs, host, whmcs_port))
+        salesforce_url = await stack.enter_async_context(_serve(salesforce, host, salesforce_port))
+        freebit_url = await stack.enter_async_context(_serve(freebit, host, freebit_port))
+        pubsub: PubSubSandbox = salesforce.state.pubsub
+        pubsub_target = (
+            None
+            if pubsub_port is None
+            else await stack.enter_async_context(serving_pubsub(pubsub, host, pubsub_port))
+        )
         yield SandboxUrls(
             whmcs_base_url=whmcs_url,
             salesforce_login_url=salesforce_url,
             salesforce_instance_url=salesforce_url,
             freebit_base_url=freebit_url,
+            salesforce_pubsub_target=pubsub_target,
         )

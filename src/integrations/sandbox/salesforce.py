@@ -5,6 +5,10 @@ composite), with Salesforce's error arrays and ``Sforce-Limit-Info`` header.
 Control API extras: ``POST /_sandbox/orders/{id}/approve`` (Status -> Approved, what an
 admin does in the org) and ``POST /_sandbox/tokens/expire`` (every issued access token
 becomes invalid, to exercise the client's refresh-once path).
+
+The org's Pub/Sub API (``app.state.pubsub``, served over gRPC by the runner) gets
+``OrderProvisionRequested__e`` from the record-triggered flow: any write that leaves an
+Order ``Approved`` publishes it (see :mod:`integrations.sandbox.pubsub_flow`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,13 @@ from integrations.sandbox._sf_org import (
 from integrations.sandbox._sf_rest import RestResources
 from integrations.sandbox._sf_store import SalesforceFault
 from integrations.sandbox.demo_data import INTEGRATION_USER_ID, japan_today
+from integrations.sandbox.pubsub_bus import EventBus
+from integrations.sandbox.pubsub_flow import (
+    approved_order_ids,
+    publish_new_approvals,
+    pubsub_control_routes,
+)
+from integrations.sandbox.pubsub_server import PubSubSandbox
 
 __all__ = ["SalesforceSandboxSettings", "create_salesforce_app"]
 
@@ -52,11 +63,21 @@ def _error_response(status: int) -> Response:
 
 
 def create_salesforce_app(
-    settings: SalesforceSandboxSettings, *, today: dt.date | None = None
+    settings: SalesforceSandboxSettings,
+    *,
+    today: dt.date | None = None,
+    pubsub_retention_seconds: float = 72 * 3600.0,
+    pubsub_keepalive_seconds: float = 270.0,
 ) -> Starlette:
     org = Org(settings, today or japan_today())
     resources = RestResources(org, settings)
-    control = SandboxControl(reset_state=org.reset)
+    pubsub = PubSubSandbox(
+        EventBus(retention_seconds=pubsub_retention_seconds),
+        _token_check(org),
+        tenant_id=ORG_ID,
+        keepalive_seconds=pubsub_keepalive_seconds,
+    )
+    control = SandboxControl(reset_state=_resetter(org, pubsub))
 
     def limit_headers() -> dict[str, str]:
         return {"Sforce-Limit-Info": f"api-usage={org.api_usage}/{API_DAILY_LIMIT}"}
@@ -71,6 +92,7 @@ def create_salesforce_app(
             faulted = await control.intercept(request, action=None, error_response=_error_response)
             if faulted is not None:
                 return faulted
+            approved_before = approved_order_ids(org.store.table("Order"))
             try:
                 org.check_token(request)
                 org.api_usage += 1
@@ -79,6 +101,7 @@ def create_salesforce_app(
                 response: Response = _errors(fault)
             else:
                 response = result if isinstance(result, Response) else JSONResponse(result)
+            await publish_new_approvals(pubsub, org.store.table("Order"), approved_before)
             response.headers.update(limit_headers())
             return response
 
@@ -124,7 +147,7 @@ def create_salesforce_app(
             return JSONResponse({"error": "order not found"}, 404)
         if order["Status"] != "Draft":
             return JSONResponse({"error": f"order is {order['Status']}, not Draft"}, 409)
-        org.store.update("Order", str(order["Id"]), {"Status": "Approved"})
+        await _approve(org, pubsub, str(order["Id"]))
         return JSONResponse({"id": order["Id"], "status": "Approved"})
 
     async def expire_tokens(_: Request) -> Response:
@@ -148,11 +171,39 @@ def create_salesforce_app(
     extra = [
         Route("/_sandbox/orders/{id:str}/approve", approve, methods=["POST"]),
         Route("/_sandbox/tokens/expire", expire_tokens, methods=["POST"]),
+        *pubsub_control_routes(pubsub),
     ]
     app = Starlette(routes=[*routes, *control.routes(extra)])
     app.state.control = control
     app.state.org = org
+    app.state.pubsub = pubsub
     return app
+
+
+async def _approve(org: Org, pubsub: PubSubSandbox, order_id: str) -> None:
+    """What an admin does in the org; the record-triggered flow then publishes the event."""
+    approved_before = approved_order_ids(org.store.table("Order"))
+    org.store.update("Order", order_id, {"Status": "Approved"})
+    await publish_new_approvals(pubsub, org.store.table("Order"), approved_before)
+
+
+def _resetter(org: Org, pubsub: PubSubSandbox) -> Callable[[], None]:
+    def reset_state() -> None:
+        org.reset()
+        pubsub.bus.reset()  # replay ids keep rising: ids stored before a reset are expired
+        pubsub.faults.reset()
+
+    return reset_state
+
+
+def _token_check(org: Org) -> Callable[[str, str, str], bool]:
+    """Pub/Sub accepts the access tokens the org's OAuth endpoint issued (and not expired)."""
+
+    def check(token: str, _instance_url: str, _tenant_id: str) -> bool:
+        expiry = org.tokens.issued.get(token)
+        return expiry is not None and expiry >= time.monotonic()
+
+    return check
 
 
 def _call_key(path: str) -> str:
