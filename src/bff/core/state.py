@@ -34,16 +34,8 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_redis(request: Request) -> Redis:
-    return get_app_state(request).redis
-
-
-def get_settings(request: Request) -> Settings:
-    return get_app_state(request).settings
-
-
 # FastAPI runs a sync (`def`) dependency in the thread pool: a hop per request that costs
-# more than the lookup itself. The Annotated aliases use these async twins.
+# more than the lookup itself, so the dependencies below are `async`.
 async def _app_state_dependency(request: Request) -> AppState:
     return get_app_state(request)
 
