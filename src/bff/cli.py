@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -81,9 +82,26 @@ async def _serve_dev(settings: Settings) -> None:
     async with AsyncExitStack() as stack:
         if settings.sandbox.enabled:
             settings = await stack.enter_async_context(_sandboxed(settings))
+            if settings.events.enabled_in_dev:
+                await stack.enter_async_context(_events_in_process(settings))
         app = create_app(settings)
         typer.echo(f"BFF on http://{settings.host}:{settings.port}  (docs: /docs)")
         await uvicorn.Server(_uvicorn_config(app, settings)).serve()
+
+
+@asynccontextmanager
+async def _events_in_process(settings: Settings) -> AsyncIterator[None]:
+    """The Pub/Sub consumer as a task of `bff dev` (enqueues into the embedded queue)."""
+    from bff.events.runtime import running_consumer
+
+    async with running_consumer(settings) as consumer:
+        task = asyncio.create_task(consumer.run(), name="bff-events")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 @asynccontextmanager
@@ -101,6 +119,9 @@ async def _sandboxed(settings: Settings) -> AsyncIterator[Settings]:
                     update={
                         "login_url": urls.salesforce_login_url,
                         "private_key_pem": SecretStr(keys.private_key_pem),
+                        "pubsub_target": urls.salesforce_pubsub_target
+                        or settings.salesforce.pubsub_target,
+                        "pubsub_tls": False,  # the sandbox serves plaintext gRPC
                     }
                 ),
                 "freebit": settings.freebit.model_copy(update={"base_url": urls.freebit_base_url}),
@@ -119,6 +140,7 @@ def _running_sandboxes(
         whmcs_port=settings.sandbox.whmcs_port,
         salesforce_port=settings.sandbox.salesforce_port,
         freebit_port=settings.sandbox.freebit_port,
+        pubsub_port=settings.sandbox.pubsub_port,
         credentials=sandbox_credentials(settings),
     )
 
@@ -146,6 +168,8 @@ def _echo_sandboxes(urls: SandboxUrls) -> None:
     typer.echo(f"  WHMCS       {urls.whmcs_api_url}")
     typer.echo(f"  Salesforce  {urls.salesforce_login_url}")
     typer.echo(f"  Freebit     {urls.freebit_base_url}")
+    if urls.salesforce_pubsub_target:
+        typer.echo(f"  Pub/Sub     {urls.salesforce_pubsub_target} (gRPC, plaintext)")
 
 
 @cli.command()
@@ -252,6 +276,31 @@ def worker(
     if check:
         raise typer.Exit(code=check_worker_health(settings))
     run_worker(settings)
+
+
+@cli.command()
+def events() -> None:
+    """Run the Salesforce Pub/Sub consumer: approved orders -> arq provisioning jobs."""
+    settings = _load_settings()
+    if settings.uses_fake_redis:
+        typer.echo("bff: the consumer needs a Redis server: set BFF_REDIS_URL", err=True)
+        raise typer.Exit(code=2)
+    from bff.core.logging import configure_logging
+
+    configure_logging(level=settings.log_level, json_lines=settings.json_logs)
+    asyncio.run(_run_events(settings))
+
+
+async def _run_events(settings: Settings) -> None:
+    from bff.events.runtime import running_consumer
+
+    async with running_consumer(settings) as consumer:
+        task = asyncio.create_task(consumer.run(), name="bff-events")
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task  # cancelled on a signal: the lease is released on the way out
 
 
 @cli.command("invalidate-catalog")

@@ -2,8 +2,17 @@
 
 from bff.audit.models import AuditEvent
 from bff.core.db import Base
+from bff.events.models import EventCursor
 from bff.idempotency.models import IdempotencyRecord, IdempotencyState
 from bff.outbox.models import OutboxMessage
 from bff.users.models import User
 
-__all__ = ["AuditEvent", "Base", "IdempotencyRecord", "IdempotencyState", "OutboxMessage", "User"]
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "EventCursor",
+    "IdempotencyRecord",
+    "IdempotencyState",
+    "OutboxMessage",
+    "User",
+]

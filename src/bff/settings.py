@@ -60,6 +60,13 @@ class SalesforceSettings(UpstreamSettings):
         description="PEM of the RSA key whose certificate is uploaded to the connected app; "
         "`bff dev` generates a throwaway pair for the sandbox when empty.",
     )
+    pubsub_target: str = Field(
+        default="api.pubsub.salesforce.com:7443",
+        description="host:port of the Pub/Sub API (gRPC); `bff dev` points it at the sandbox.",
+    )
+    pubsub_tls: bool = Field(
+        default=True, description="TLS to the Pub/Sub API; only the sandbox runs plaintext."
+    )
 
 
 class FreebitSettings(UpstreamSettings):
@@ -76,6 +83,9 @@ class SandboxSettings(BaseModel):
     whmcs_port: int = Field(default=8101, ge=0, le=65535)
     salesforce_port: int = Field(default=8102, ge=0, le=65535)
     freebit_port: int = Field(default=8103, ge=0, le=65535)
+    pubsub_port: int = Field(
+        default=8104, ge=0, le=65535, description="Salesforce sandbox's gRPC Pub/Sub API."
+    )
 
 
 class AuthSettings(BaseModel):
@@ -174,6 +184,30 @@ class WebhookSettings(BaseModel):
     tolerance_s: int = Field(default=300, ge=1, description="Accepted X-Timestamp skew.")
 
 
+class EventsSettings(BaseModel):
+    """`bff events`: the Salesforce Pub/Sub consumer that enqueues provisioning jobs."""
+
+    enabled_in_dev: bool = Field(
+        default=True, description="Run the consumer inside `bff dev` (with the sandbox)."
+    )
+    topic: str = "/event/OrderProvisionRequested__e"
+    batch_size: int = Field(
+        default=50, ge=1, le=100, description="Events requested per flow-control top-up."
+    )
+    lease_ttl_s: float = Field(
+        default=15.0, gt=0, description="Lease of the one active consumer; a dead one's lapses."
+    )
+    lease_renew_s: float = Field(default=5.0, gt=0, description="How often the lease is renewed.")
+    reconnect_initial_s: float = Field(default=0.5, gt=0)
+    reconnect_max_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _renew_within_lease(self) -> Self:
+        if self.lease_renew_s * 2 > self.lease_ttl_s:
+            raise ValueError("BFF_EVENTS__LEASE_RENEW_S must be at most half the lease TTL")
+        return self
+
+
 class DashboardSettings(BaseModel):
     section_deadline_s: float = Field(default=3.0, gt=0, description="Deadline per section.")
 
@@ -227,6 +261,7 @@ class Settings(BaseSettings):
     idempotency: IdempotencySettings = Field(default_factory=IdempotencySettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    events: EventsSettings = Field(default_factory=EventsSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")

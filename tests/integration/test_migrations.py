@@ -15,7 +15,13 @@ from bff.core.migrations import alembic_config, downgrade, upgrade
 from bff.models import Base
 from tests.helpers import TEST_DATABASE_URL, temporary_postgres_database
 
-OWNED_TABLES = {"users", "audit_events", "idempotency_records", "outbox_messages"}
+OWNED_TABLES = {
+    "users",
+    "audit_events",
+    "idempotency_records",
+    "outbox_messages",
+    "event_cursors",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -210,12 +210,7 @@ class PubSubSandbox(pb_grpc.PubSubServicer):
             asyncio.ensure_future(woken()),
             asyncio.ensure_future(stream.dropped.wait()),
         }
-        done, pending = await asyncio.wait(
-            waiters, timeout=self._keepalive, return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in pending:
-            task.cancel()
-        return bool(done)
+        return await _first_of(waiters, self._keepalive)
 
     async def _read_requests(
         self, requests: AsyncIterator[pb.FetchRequest], first: pb.FetchRequest, credit: _Credit
@@ -281,12 +276,20 @@ class _Credit:
     async def wait(self, within: float, dropped: asyncio.Event) -> bool:
         self._added.clear()
         waiters = {asyncio.ensure_future(self._added.wait()), asyncio.ensure_future(dropped.wait())}
-        done, pending = await asyncio.wait(
-            waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in pending:
-            task.cancel()
+        return await _first_of(waiters, within)
+
+
+async def _first_of(
+    waiters: set[asyncio.Future[Any]] | set[asyncio.Task[Any]], within: float
+) -> bool:
+    """True when one of ``waiters`` finished within the time; the others are cancelled
+    (also when the stream itself is cancelled meanwhile)."""
+    try:
+        done, _ = await asyncio.wait(waiters, timeout=within, return_when=asyncio.FIRST_COMPLETED)
         return bool(done)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
 
 def _consumer_event(event: StoredEvent) -> pb.ConsumerEvent:

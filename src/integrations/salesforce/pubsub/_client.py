@@ -35,7 +35,6 @@ from integrations.salesforce.pubsub import pubsub_api_pb2_grpc as pb_grpc
 from integrations.salesforce.pubsub._errors import (
     SYSTEM,
     PubSubAuthError,
-    PubSubRejected,
     PubSubUnavailable,
     error_from_rpc,
 )
@@ -167,11 +166,15 @@ class PubSubClient:
             return self._schemas[schema_id]
 
     async def decode(self, event: pb.ProducerEvent) -> dict[str, Any]:
+        """The Avro record, or ``{}`` when the payload does not decode: Salesforce does not
+        validate payloads on publish, so one bad event must not stop the stream."""
         schema = await self.schema(event.schema_id)
-        record = fastavro.schemaless_reader(io.BytesIO(event.payload), schema, None)
-        if not isinstance(record, dict):
-            raise PubSubRejected("event payload is not a record", code="AVRO")
-        return record
+        try:
+            record = fastavro.schemaless_reader(io.BytesIO(event.payload), schema, None)
+        except Exception:  # fastavro raises assorted errors on bad bytes
+            log.error("pubsub.undecodable_payload", event_id=event.id, schema_id=event.schema_id)
+            return {}
+        return record if isinstance(record, dict) else {}
 
     async def _unary(self, method: Any, request: Any) -> Any:
         for attempt in (1, 2):

@@ -1,0 +1,195 @@
+"""`bff events` against the Salesforce sandbox, the suite's database and Redis (DB 12 on
+the real-services pass): enqueue then store the cursor, resume after a restart, fall back
+and sweep when the stored id expired, one active consumer, duplicates -> one job."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from arq.connections import ArqRedis
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bff.events.consumer import EventConsumer
+from bff.events.cursors import CursorStore
+from bff.events.jobs import PROVISION_ORDER_JOB, ProvisionOrderJob, provision_job_id
+from bff.events.lease import Lease
+from bff.events.sweep import approved_orders_sweep
+from integrations.salesforce import SalesforceClient
+from integrations.salesforce.pubsub import PubSubClient
+from integrations.sandbox import SandboxUrls
+from tests.integrations.pubsub.conftest import pubsub_config
+from tests.integrations.pubsub.helpers import TOPIC, PubSubControl, eventually
+
+Factory = async_sessionmaker[AsyncSession]
+
+
+async def queued_jobs(queue: ArqRedis) -> dict[str, ProvisionOrderJob]:
+    """Queued provision jobs by job id."""
+    jobs = {}
+    for job in await queue.queued_jobs():
+        assert job.function == PROVISION_ORDER_JOB
+        jobs[job.job_id] = ProvisionOrderJob.from_payload(job.args[0])
+    return jobs
+
+
+@pytest.fixture
+def make_consumer(
+    sandboxes: SandboxUrls,
+    salesforce: SalesforceClient,
+    queue: ArqRedis,
+    session_factory: Factory,
+) -> Callable[..., contextlib.AbstractAsyncContextManager[EventConsumer]]:
+    @contextlib.asynccontextmanager
+    async def running(
+        *, lease_ttl_s: float = 3.0, lease_renew_s: float = 0.2
+    ) -> AsyncIterator[EventConsumer]:
+        async with PubSubClient(pubsub_config(sandboxes), salesforce.tokens) as pubsub:
+            consumer = EventConsumer(
+                pubsub=pubsub,
+                queue=queue,
+                cursors=CursorStore(session_factory),
+                lease=Lease(queue, "events:test", ttl_s=lease_ttl_s),
+                sweep=approved_orders_sweep(salesforce),
+                topic=TOPIC,
+                lease_renew_s=lease_renew_s,
+            )
+            task = asyncio.create_task(consumer.run())
+            try:
+                yield consumer
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    return running
+
+
+async def stored_cursor(session_factory: Factory) -> bytes | None:
+    return await CursorStore(session_factory).load(TOPIC)
+
+
+async def test_an_approved_order_becomes_one_job_then_the_cursor_moves(
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis, session_factory: Factory
+) -> None:
+    async with make_consumer() as consumer:
+        await eventually(consumer.active.is_set)
+        [order_id] = await org.approve_new_orders(1)
+        await eventually(lambda: consumer.stats.enqueued == 1)
+        jobs = await queued_jobs(queue)
+        assert list(jobs) == [provision_job_id(order_id)]
+        job = jobs[provision_job_id(order_id)]
+        assert (job.order_id, job.source) == (order_id, "event")
+        assert job.event_id
+        status = await org.status()
+        events = status["events"]
+        assert isinstance(events, list)
+        await eventually(lambda: _cursor_is(session_factory, bytes.fromhex(events[-1]["replayId"])))
+
+
+async def _cursor_is(session_factory: Factory, expected: bytes) -> bool:
+    return await stored_cursor(session_factory) == expected
+
+
+async def test_a_restarted_consumer_resumes_after_the_stored_replay_id(
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis, session_factory: Factory
+) -> None:
+    async with make_consumer() as first:
+        await eventually(first.active.is_set)
+        early = await org.approve_new_orders(2)
+        latest = bytes.fromhex(str((await org.status())["latestReplayId"]))
+        await eventually(lambda: _cursor_is(session_factory, latest))
+    # Stopped mid-stream; more orders are approved while no consumer runs.
+    late = await org.approve_new_orders(3)
+    async with make_consumer() as second:
+        await eventually(lambda: second.stats.events == 3)
+        await asyncio.sleep(0.3)  # nothing else arrives: it resumed after the stored id
+        assert second.stats.events == 3
+        assert second.stats.fallbacks == 0
+    assert set(await queued_jobs(queue)) == {provision_job_id(o) for o in early + late}
+
+
+async def test_an_expired_cursor_falls_back_to_earliest_and_sweeps_missed_orders(
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis, session_factory: Factory
+) -> None:
+    async with make_consumer() as first:
+        await eventually(first.active.is_set)
+        seen = await org.approve_new_orders(1)
+        await eventually(lambda: first.stats.enqueued == 1)
+    missed = await org.approve_new_orders(2)  # approved while the consumer is down...
+    await org.expire_all()  # ...and their events (and the stored id) fall out of retention
+    async with make_consumer() as second:
+        await eventually(lambda: second.stats.fallbacks == 1)
+        await eventually(lambda: second.stats.swept >= 3)
+        after_fallback = await org.approve_new_orders(1)  # EARLIEST stream is live
+        await eventually(lambda: second.stats.events == 1)
+    jobs = await queued_jobs(queue)
+    for order_id in seen + missed + after_fallback:
+        assert provision_job_id(order_id) in jobs
+    assert {jobs[provision_job_id(o)].source for o in missed} == {"sweep"}
+    assert await stored_cursor(session_factory) is not None
+
+
+async def test_redelivered_events_make_one_job_per_order(
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis
+) -> None:
+    async with make_consumer() as consumer:
+        await eventually(consumer.active.is_set)
+        orders = await org.approve_new_orders(2)
+        await eventually(lambda: consumer.stats.events == 2)
+        # The same events again (x2), as after a Salesforce-side redelivery.
+        for _ in range(2):
+            await org.redeliver(b"\x00" * 8)
+            await asyncio.sleep(0.2)
+        await eventually(lambda: consumer.stats.events == 6)
+        assert consumer.stats.enqueued == 2
+        assert consumer.stats.duplicates == 4
+    assert set(await queued_jobs(queue)) == {provision_job_id(o) for o in orders}
+
+
+async def test_only_one_of_two_consumers_is_active_and_the_other_takes_over(
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis
+) -> None:
+    async with make_consumer(lease_ttl_s=0.6, lease_renew_s=0.1) as one:
+        async with make_consumer(lease_ttl_s=0.6, lease_renew_s=0.1) as two:
+            await eventually(lambda: one.active.is_set() or two.active.is_set())
+            for _ in range(10):
+                assert one.active.is_set() != two.active.is_set()
+                await asyncio.sleep(0.05)
+            active, standby = (one, two) if one.active.is_set() else (two, one)
+            first = await org.approve_new_orders(2)
+            await eventually(lambda: active.stats.events == 2)
+            assert standby.stats.events == 0
+        if active is two:  # the standby (one) is still running: it must take over
+            await eventually(one.active.is_set, within=3)
+            taken_over = one
+        else:
+            taken_over = None
+        if taken_over is not None:
+            later = await org.approve_new_orders(1)
+            await eventually(lambda: taken_over.stats.events == 1)
+            assert set(await queued_jobs(queue)) == {provision_job_id(o) for o in first + later}
+
+
+async def test_a_fenced_out_consumer_cannot_move_the_cursor(session_factory: Factory) -> None:
+    cursors = CursorStore(session_factory)
+    assert await cursors.save(TOPIC, b"\x00" * 7 + b"\x05", fence=2)
+    assert not await cursors.save(TOPIC, b"\x00" * 7 + b"\x09", fence=1)  # older holder
+    assert await cursors.load(TOPIC) == b"\x00" * 7 + b"\x05"
+    assert await cursors.save(TOPIC, b"\x00" * 7 + b"\x06", fence=3)
+
+
+async def test_the_lease_has_one_holder_and_fences_increase(queue: ArqRedis) -> None:
+    a, b = Lease(queue, "t", ttl_s=0.3), Lease(queue, "t", ttl_s=0.3)
+    assert await a.acquire()
+    assert not await b.acquire()
+    assert await a.renew()
+    await asyncio.sleep(0.4)  # a stopped renewing: its lease lapses
+    assert await b.acquire()
+    assert b.fence > a.fence
+    assert not await a.renew()  # a learns it lost the lease
+    await b.release()
+    assert await a.acquire()
