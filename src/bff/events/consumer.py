@@ -70,21 +70,32 @@ class EventConsumer:
         self.active = asyncio.Event()  # set while this instance holds the lease
 
     async def run(self) -> None:
-        """Wait for the lease, consume while holding it, and start over when it is lost."""
+        """Wait for the lease, consume while holding it, and start over when it is lost.
+
+        Any other failure (Redis or the database down, Salesforce refusing) is logged and
+        retried after a pause: the consumer outlives outages instead of exiting.
+        """
         while True:
-            if not await self._lease.acquire():
-                await asyncio.sleep(self._renew_s)
-                continue
-            log.info("events.lease_acquired", topic=self._topic, fence=self._lease.fence)
-            self.active.set()
             try:
-                await self._consume_while_leased()
-            except LeaseLost:
-                log.warning("events.lease_lost", topic=self._topic)
-            finally:
-                self.active.clear()
-                with contextlib.suppress(Exception):
-                    await self._lease.release()
+                await self._run_once()
+            except Exception as error:
+                log.error("events.consumer_failed", error=type(error).__name__)
+                await asyncio.sleep(self._renew_s)
+
+    async def _run_once(self) -> None:
+        if not await self._lease.acquire():
+            await asyncio.sleep(self._renew_s)
+            return
+        log.info("events.lease_acquired", topic=self._topic, fence=self._lease.fence)
+        self.active.set()
+        try:
+            await self._consume_while_leased()
+        except LeaseLost:
+            log.warning("events.lease_lost", topic=self._topic)
+        finally:
+            self.active.clear()
+            with contextlib.suppress(Exception):
+                await self._lease.release()
 
     async def _consume_while_leased(self) -> None:
         consuming = asyncio.create_task(self.consume())

@@ -1,6 +1,8 @@
 """The Salesforce sandbox's event bus: one platform-event topic with replay ids and retention.
 
-Replay ids are 8-byte big-endian counters (opaque to clients, as Salesforce's are). Events
+Replay ids are 8-byte big-endian counters (opaque to clients, as Salesforce's are) that
+start at the bus's creation time in microseconds, so an id stored against an earlier run
+of the sandbox reads as expired rather than as a position in this run. Events
 older than ``retention_seconds`` are purged; a replay id whose event was purged (or that was
 never issued) is rejected, which is how a subscriber learns its stored id has expired.
 """
@@ -96,6 +98,8 @@ class EventBus:
     _published: asyncio.Condition | None = None
 
     def __post_init__(self) -> None:
+        if self.last_counter == 0:
+            self.last_counter = self.purged_through = time.time_ns() // 1000
         self.schema_id = _schema_id(self.schema)
         self.schema_json = json.dumps(self.schema)
         self._parsed = fastavro.parse_schema(self.schema)
