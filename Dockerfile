@@ -7,7 +7,7 @@ RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /src
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
-COPY README.md ./
+COPY README.md hatch_build.py ./
 COPY src ./src
 COPY migrations ./migrations
 RUN uv sync --frozen --no-dev --no-editable
