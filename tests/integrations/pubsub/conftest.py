@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 import pytest_asyncio
 from arq.connections import ArqRedis
 from sqlalchemy import delete
 
 from bff.core.db import create_engine, create_session_factory
 from bff.events.models import EventCursor
+from integrations.http import HttpPolicy
 from integrations.salesforce import SalesforceClient
 from integrations.salesforce.pubsub import PubSubClient, PubSubConfig
 from integrations.sandbox import DevKeyPair, SandboxUrls, running_sandboxes
@@ -33,6 +35,13 @@ async def sandboxes(dev_keys: DevKeyPair) -> AsyncIterator[SandboxUrls]:
         pubsub_keepalive_seconds=KEEPALIVE_S,
     ) as urls:
         yield urls
+
+
+@pytest.fixture
+def policy() -> HttpPolicy:
+    """Overrides the integrations' tight fault-test policy: these tests inject no HTTP
+    faults, and a slow first token under a loaded machine must not fail them."""
+    return HttpPolicy(connect_timeout=5, read_timeout=5, write_timeout=5, deadline=10)
 
 
 def pubsub_config(sandboxes: SandboxUrls, **changes: object) -> PubSubConfig:

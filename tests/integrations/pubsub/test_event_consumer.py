@@ -45,13 +45,16 @@ def make_consumer(
 ) -> Callable[..., contextlib.AbstractAsyncContextManager[EventConsumer]]:
     @contextlib.asynccontextmanager
     async def running(
-        *, lease_ttl_s: float = 3.0, lease_renew_s: float = 0.2
+        *,
+        lease_ttl_s: float = 3.0,
+        lease_renew_s: float = 0.2,
+        cursors: CursorStore | None = None,
     ) -> AsyncIterator[EventConsumer]:
         async with PubSubClient(pubsub_config(sandboxes), salesforce.tokens) as pubsub:
             consumer = EventConsumer(
                 pubsub=pubsub,
                 queue=queue,
-                cursors=CursorStore(session_factory),
+                cursors=cursors or CursorStore(session_factory),
                 lease=Lease(queue, "events:test", ttl_s=lease_ttl_s),
                 sweep=approved_orders_sweep(salesforce),
                 topic=TOPIC,
@@ -151,27 +154,27 @@ async def test_redelivered_events_make_one_job_per_order(
 
 
 async def test_only_one_of_two_consumers_is_active_and_the_other_takes_over(
-    make_consumer: Any, org: PubSubControl, queue: ArqRedis
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis, session_factory: Factory
 ) -> None:
-    async with make_consumer(lease_ttl_s=0.6, lease_renew_s=0.1) as one:
-        async with make_consumer(lease_ttl_s=0.6, lease_renew_s=0.1) as two:
-            await eventually(lambda: one.active.is_set() or two.active.is_set())
-            for _ in range(10):
-                assert one.active.is_set() != two.active.is_set()
+    async with contextlib.AsyncExitStack() as first_process:
+        active = await first_process.enter_async_context(make_consumer())
+        await eventually(active.active.is_set)
+        async with make_consumer() as standby:
+            for _ in range(10):  # the second instance waits; it never consumes meanwhile
+                assert active.active.is_set()
+                assert not standby.active.is_set()
                 await asyncio.sleep(0.05)
-            active, standby = (one, two) if one.active.is_set() else (two, one)
             first = await org.approve_new_orders(2)
-            await eventually(lambda: active.stats.events == 2)
-            assert standby.stats.events == 0
-        if active is two:  # the standby (one) is still running: it must take over
-            await eventually(one.active.is_set, within=3)
-            taken_over = one
-        else:
-            taken_over = None
-        if taken_over is not None:
+            latest = bytes.fromhex(str((await org.status())["latestReplayId"]))
+            await eventually(lambda: _cursor_is(session_factory, latest))
+            assert (active.stats.events, standby.stats.events) == (2, 0)
+            await first_process.aclose()  # the active instance goes away
+            await eventually(standby.active.is_set, within=5)
             later = await org.approve_new_orders(1)
-            await eventually(lambda: taken_over.stats.events == 1)
-            assert set(await queued_jobs(queue)) == {provision_job_id(o) for o in first + later}
+            await eventually(lambda: standby.stats.events == 1)  # resumed after the cursor
+            await asyncio.sleep(0.2)
+            assert standby.stats.events == 1
+    assert set(await queued_jobs(queue)) == {provision_job_id(o) for o in first + later}
 
 
 async def test_a_fenced_out_consumer_cannot_move_the_cursor(session_factory: Factory) -> None:
@@ -183,13 +186,41 @@ async def test_a_fenced_out_consumer_cannot_move_the_cursor(session_factory: Fac
 
 
 async def test_the_lease_has_one_holder_and_fences_increase(queue: ArqRedis) -> None:
-    a, b = Lease(queue, "t", ttl_s=0.3), Lease(queue, "t", ttl_s=0.3)
+    a, b = Lease(queue, "t", ttl_s=1.0), Lease(queue, "t", ttl_s=1.0)
     assert await a.acquire()
     assert not await b.acquire()
     assert await a.renew()
-    await asyncio.sleep(0.4)  # a stopped renewing: its lease lapses
+    await asyncio.sleep(1.1)  # a stopped renewing: its lease lapses
     assert await b.acquire()
     assert b.fence > a.fence
     assert not await a.renew()  # a learns it lost the lease
     await b.release()
     assert await a.acquire()
+
+
+class CursorWriteFailsOnce(CursorStore):
+    """The database fails right after the job was enqueued (a crash in between)."""
+
+    failed = False
+
+    async def save(self, topic: str, replay_id: bytes, *, fence: int) -> bool:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("database went away")
+        return await super().save(topic, replay_id, fence=fence)
+
+
+async def test_a_failure_between_enqueue_and_cursor_redelivers_into_the_same_job(
+    make_consumer: Any, org: PubSubControl, queue: ArqRedis, session_factory: Factory
+) -> None:
+    cursors = CursorWriteFailsOnce(session_factory)
+    async with make_consumer(cursors=cursors) as consumer:
+        await eventually(consumer.active.is_set)
+        [order_id] = await org.approve_new_orders(1)
+        # Enqueued, cursor write failed, consumer restarted from the old cursor, saw the
+        # event again: the job id turned the second enqueue into nothing.
+        await eventually(lambda: consumer.stats.events == 2)
+        latest = bytes.fromhex(str((await org.status())["latestReplayId"]))
+        await eventually(lambda: _cursor_is(session_factory, latest))
+        assert (consumer.stats.enqueued, consumer.stats.duplicates) == (1, 1)
+    assert list(await queued_jobs(queue)) == [provision_job_id(order_id)]
