@@ -220,3 +220,32 @@ async def test_unknown_topic_is_not_found(org: PubSubControl) -> None:
             pb.TopicRequest(topic_name="/event/Nope__e"), metadata=await org.metadata()
         )
     assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize("missing", ["accesstoken", "instanceurl", "tenantid"])
+async def test_every_rpc_needs_the_three_auth_headers(org: PubSubControl, missing: str) -> None:
+    metadata = tuple((k, v) for k, v in await org.metadata() if k != missing)
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await org.stub.GetTopic(pb.TopicRequest(topic_name=TOPIC), metadata=metadata)
+    assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    trailers = dict(raised.value.trailing_metadata() or ())
+    assert trailers["error-code"] == "sfdc.platform.eventbus.grpc.service.auth.error"
+
+
+async def test_schemas_are_fetched_once_per_schema_id(
+    pubsub: PubSubClient, org: PubSubControl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await org.approve_new_orders(3)
+    fetched: list[str] = []
+    stub = pubsub._stub  # the generated stub: count the GetSchema calls that go out
+    get_schema = stub.GetSchema
+
+    async def counting(request: pb.SchemaRequest, **kwargs: object) -> pb.SchemaInfo:
+        fetched.append(request.schema_id)
+        info: pb.SchemaInfo = await get_schema(request, **kwargs)
+        return info
+
+    monkeypatch.setattr(stub, "GetSchema", counting)
+    await take(pubsub.subscribe_once(TOPIC, ReplayStart.earliest()), 3)
+    await take(pubsub.subscribe_once(TOPIC, ReplayStart.earliest()), 3)
+    assert len(fetched) == 1
