@@ -110,6 +110,12 @@ class PubSubControl:
         response.raise_for_status()
         return int(response.json()["streams"])
 
+    async def delay_deliveries(self, milliseconds: int) -> None:
+        response = await self._control.put(
+            f"{self._base}/pubsub/faults", json={"delayMs": milliseconds}
+        )
+        response.raise_for_status()
+
     async def expire_all(self) -> None:
         (await self._control.post(f"{self._base}/pubsub/expire")).raise_for_status()
 

@@ -249,3 +249,15 @@ async def test_schemas_are_fetched_once_per_schema_id(
     await take(pubsub.subscribe_once(TOPIC, ReplayStart.earliest()), 3)
     await take(pubsub.subscribe_once(TOPIC, ReplayStart.earliest()), 3)
     assert len(fetched) == 1
+
+
+async def test_delayed_deliveries_still_arrive_in_order(
+    pubsub: PubSubClient, org: PubSubControl
+) -> None:
+    ordered = await org.approve_new_orders(2)
+    await org.delay_deliveries(300)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    events = await take(pubsub.subscribe_once(TOPIC, ReplayStart.earliest()), 2)
+    assert loop.time() - started >= 0.3
+    assert [e.payload["Order_Id__c"] for e in events if isinstance(e, ReceivedEvent)] == ordered
