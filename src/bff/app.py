@@ -32,6 +32,7 @@ from bff.core.state import AppState
 from bff.dashboard.router import router as dashboard_router
 from bff.health.router import router as health_router
 from bff.me.router import router as me_router
+from bff.orders.router import router as orders_router
 from bff.outbox.sender import running_outbox_sender
 from bff.settings import Settings
 from bff.sim.router import router as sim_router
@@ -54,6 +55,10 @@ OPENAPI_TAGS = [
     {"name": "subscriptions", "description": "The caller's services."},
     {"name": "sim", "description": "SIM lines of the caller's SIM subscriptions (Freebit)."},
     {"name": "support", "description": "The caller's support cases (Salesforce)."},
+    {
+        "name": "orders",
+        "description": "Placing orders and following them through provisioning.",
+    },
     {"name": "dashboard", "description": "The caller's summary, fetched concurrently."},
     {"name": "webhooks", "description": "Signed call-outs from WHMCS hooks."},
 ]
@@ -117,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         subscriptions_router,
         sim_router,
         support_router,
+        orders_router,
         dashboard_router,
         webhooks_router,
     ):

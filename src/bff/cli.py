@@ -84,6 +84,8 @@ async def _serve_dev(settings: Settings) -> None:
             settings = await stack.enter_async_context(_sandboxed(settings))
             if settings.events.enabled_in_dev:
                 await stack.enter_async_context(_events_in_process(settings))
+            if settings.provisioning.enabled_in_dev:
+                await stack.enter_async_context(_worker_in_process(settings))
         app = create_app(settings)
         typer.echo(f"BFF on http://{settings.host}:{settings.port}  (docs: /docs)")
         await uvicorn.Server(_uvicorn_config(app, settings)).serve()
@@ -102,6 +104,13 @@ async def _events_in_process(settings: Settings) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+def _worker_in_process(settings: Settings) -> AbstractAsyncContextManager[object]:
+    """The arq worker (provisioning) as a task of `bff dev`, on the embedded queue."""
+    from bff.worker.embedded import running_worker
+
+    return running_worker(settings)
 
 
 @asynccontextmanager

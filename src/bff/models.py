@@ -5,6 +5,7 @@ from bff.core.db import Base
 from bff.events.models import EventCursor
 from bff.idempotency.models import IdempotencyRecord, IdempotencyState
 from bff.outbox.models import OutboxMessage
+from bff.provisioning.models import ProvisioningRun
 from bff.users.models import User
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "IdempotencyRecord",
     "IdempotencyState",
     "OutboxMessage",
+    "ProvisioningRun",
     "User",
 ]

@@ -208,6 +208,38 @@ class EventsSettings(BaseModel):
         return self
 
 
+class ProvisioningSettings(BaseModel):
+    """`bff worker`: the provisioning job (one run per Salesforce Order)."""
+
+    enabled_in_dev: bool = Field(
+        default=True, description="Run the arq worker inside `bff dev` (with the sandbox)."
+    )
+    job_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Per-try limit; a killed worker's job waits this + 10 s before it reruns.",
+    )
+    max_tries: int = Field(
+        default=10, ge=1, description="arq tries per job; the last transient failure fails it."
+    )
+    retry_base_s: float = Field(default=5.0, gt=0, description="First retry delay (doubles).")
+    retry_max_s: float = Field(default=300.0, gt=0, description="Longest retry delay.")
+    keep_result_s: int = Field(
+        default=86_400,
+        ge=0,
+        description="How long arq keeps a result, so the same job id is not run again.",
+    )
+    lock_wait_s: float = Field(
+        default=2.0, ge=0, description="How long a try waits for the per-order lock."
+    )
+    order_tag_field_id: int = Field(
+        default=5,
+        ge=1,
+        description="WHMCS service custom field holding the Salesforce Order id (the tag).",
+    )
+    max_jobs: int = Field(default=10, ge=1, description="Jobs one worker runs concurrently.")
+
+
 class DashboardSettings(BaseModel):
     section_deadline_s: float = Field(default=3.0, gt=0, description="Deadline per section.")
 
@@ -262,6 +294,7 @@ class Settings(BaseSettings):
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     events: EventsSettings = Field(default_factory=EventsSettings)
+    provisioning: ProvisioningSettings = Field(default_factory=ProvisioningSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")

@@ -21,6 +21,7 @@ OWNED_TABLES = {
     "idempotency_records",
     "outbox_messages",
     "event_cursors",
+    "provisioning_runs",
 }
 
 

@@ -2,21 +2,40 @@
 
 arq delivers at least once, so every job here is safe to run twice. The health key is
 refreshed every 15 s (arq's default is an hour) so orchestrators can probe it.
+
+``provision_order`` (see :mod:`bff.provisioning.job`) is configured deliberately:
+
+- ``timeout`` = ``BFF_PROVISIONING__JOB_TIMEOUT_S`` (60 s): a try makes at most ~8 provider
+  calls, each bounded by its client's deadline. A timeout is terminal in arq (no retry), so
+  it must be well above a slow but healthy try; it must also stay short, because a killed
+  worker's job only runs again once its in-progress key expires (longest timeout + 10 s).
+  The worker-wide ``job_timeout`` is the same, so the cron job does not lengthen that.
+- ``max_tries`` = ``BFF_PROVISIONING__MAX_TRIES`` (10) with exponential backoff from
+  ``RETRY_BASE_S`` to ``RETRY_MAX_S``: about 25 minutes of waiting for a partner system
+  before the order is marked failed (the last try fails it, arq would drop it silently).
+- ``keep_result`` = ``BFF_PROVISIONING__KEEP_RESULT_S`` (24 h): while the result is kept,
+  enqueueing the same job id is a no-op, so a redelivered event does not even start a
+  try; afterwards the persisted run makes a rerun a no-op anyway.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import structlog
 from arq import cron
 from arq.connections import RedisSettings
-from arq.worker import check_health
+from arq.worker import check_health, func
 from arq.worker import run_worker as run_arq_worker
 
 from bff.core.db import create_engine, create_session_factory, transactional_session, utcnow
 from bff.core.logging import configure_logging
+from bff.core.providers import open_providers
+from bff.events.jobs import PROVISION_ORDER_JOB, ProvisionOrderJob
 from bff.idempotency.maintenance import purge_expired
+from bff.provisioning.job import ProvisioningContext, provision
+from bff.provisioning.store import RunStore
 from bff.settings import Settings
 
 log = structlog.get_logger("bff.worker")
@@ -31,24 +50,54 @@ async def purge_expired_idempotency_records(ctx: Context) -> int:
     return removed
 
 
+async def provision_order(ctx: Context, payload: dict[str, object]) -> str:
+    """Advance one Salesforce Order's provisioning (see :mod:`bff.provisioning.job`)."""
+    job = ProvisionOrderJob.from_payload(payload)
+    context: ProvisioningContext = ctx["provisioning"]
+    return await provision(context, job, job_try=int(ctx.get("job_try", 1)))
+
+
 def worker_settings(settings: Settings) -> dict[str, Any]:
+    provisioning = settings.provisioning
+
     async def on_startup(ctx: Context) -> None:
+        stack = contextlib.AsyncExitStack()
+        ctx["stack"] = stack
         ctx["engine"] = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+        stack.push_async_callback(ctx["engine"].dispose)
         ctx["session_factory"] = create_session_factory(ctx["engine"])
+        providers = await stack.enter_async_context(open_providers(settings))
+        ctx["provisioning"] = ProvisioningContext(
+            settings=provisioning,
+            store=RunStore(ctx["session_factory"]),
+            providers=providers,
+            redis=ctx["redis"],
+        )
 
     async def on_shutdown(ctx: Context) -> None:
-        await ctx["engine"].dispose()
+        await ctx["stack"].aclose()
 
-    return {
-        "functions": [],
+    options: dict[str, Any] = {
+        "functions": [
+            func(
+                provision_order,
+                name=PROVISION_ORDER_JOB,
+                timeout=provisioning.job_timeout_s,
+                max_tries=provisioning.max_tries,
+                keep_result=provisioning.keep_result_s,
+            )
+        ],
         "cron_jobs": [cron(purge_expired_idempotency_records, minute={7}, run_at_startup=True)],
-        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "health_check_interval": 15,
-        "job_timeout": 120,
-        "max_tries": 5,
+        "job_timeout": provisioning.job_timeout_s,
+        "max_tries": provisioning.max_tries,
+        "max_jobs": provisioning.max_jobs,
     }
+    if not settings.uses_fake_redis:  # the embedded worker is handed its queue instead
+        options["redis_settings"] = RedisSettings.from_dsn(settings.redis_url)
+    return options
 
 
 def run_worker(settings: Settings) -> None:

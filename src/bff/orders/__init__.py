@@ -1,0 +1,1 @@
+"""Orders: placing an order (Salesforce Draft Order) and following it to `active`."""

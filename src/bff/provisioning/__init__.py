@@ -1,0 +1,1 @@
+"""Provisioning of approved Salesforce Orders: a persisted, re-runnable state machine."""
