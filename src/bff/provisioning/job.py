@@ -25,6 +25,7 @@ from bff.provisioning.models import ProvisioningRun, RunState
 from bff.provisioning.store import RunStore
 from bff.provisioning.workflow import (
     REASON_UNAVAILABLE,
+    NotProvisionable,
     PermanentFailure,
     TransientFailure,
     Workflow,
@@ -34,6 +35,7 @@ from bff.settings import ProvisioningSettings
 log = structlog.get_logger("bff.provisioning")
 
 LOCK_PREFIX = "bff:provisioning:lock:"
+SKIPPED = "skipped"  # the CRM Order was not waiting for provisioning (draft, cancelled, ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,10 @@ async def _provision_locked(
         else:
             run = await workflow.advance(run)
             log.info("provisioning.done", order_id=job.order_id, attempts=run.attempts)
+    except NotProvisionable as status:
+        log.info("provisioning.skipped", order_id=job.order_id, crm_status=str(status))
+        await store.forget(job.order_id, state=RunState.RECEIVED)
+        return SKIPPED
     except PermanentFailure as failure:
         log.warning("provisioning.failed", order_id=job.order_id, reason=failure.reason)
         run = await _fail_or_retry(context, job, job_try, reason=failure.reason)

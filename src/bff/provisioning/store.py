@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -61,6 +61,15 @@ class RunStore:
                 setattr(run, name, value)
             run.updated_at = utcnow()
         return run
+
+    async def forget(self, order_id: str, *, state: RunState) -> None:
+        """Delete the run if it is still in ``state`` (a run that never did anything)."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                delete(ProvisioningRun).where(
+                    ProvisioningRun.order_id == order_id, ProvisioningRun.state == state.value
+                )
+            )
 
     async def for_orders(self, order_ids: list[str]) -> dict[str, ProvisioningRun]:
         if not order_ids:

@@ -7,7 +7,8 @@ Every step first checks whether its effect already exists, so running any step a
 after a crash (worker killed, redelivered job, retry) is harmless:
 
 - **received**: the Salesforce Order is read (Approved or Provisioning, with a WHMCS client
-  on its Account), marked ``Provisioning``, then the client's services are searched for
+  on its Account; in any other status the job is dropped and the run forgotten), marked
+  ``Provisioning``, then the client's services are searched for
   the Salesforce Order id tag before AddOrder is called. The WHMCS order id and service
   ids are committed as soon as AddOrder returns.
 - **whmcs_order_created**: AcceptOrder; "Status not Pending" is read back with GetOrders
@@ -45,7 +46,6 @@ from integrations.errors import (
 log = structlog.get_logger("bff.provisioning")
 
 REASON_NOT_FOUND = "The order could not be found."
-REASON_NOT_APPROVED = "The order was not approved for provisioning."
 REASON_NO_BILLING_ACCOUNT = "The order's account has no billing account yet."
 REASON_REJECTED = "A product in this order cannot be set up automatically."
 REASON_UNAVAILABLE = "Our systems could not complete this order in time."
@@ -59,6 +59,10 @@ class PermanentFailure(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NotProvisionable(Exception):
+    """The Order is not (or no longer) waiting for provisioning: a stale or early job."""
 
 
 class TransientFailure(Exception):
@@ -115,7 +119,8 @@ class Workflow:
         if order is None:
             raise PermanentFailure(REASON_NOT_FOUND)
         if order.status not in (OrderStatus.APPROVED, OrderStatus.PROVISIONING):
-            raise PermanentFailure(REASON_NOT_APPROVED)
+            # Draft, cancelled or already final in the CRM: nothing to do, nothing to write.
+            raise NotProvisionable(order.status.value)
         client_id = order.billing_client_id
         if not client_id:
             raise PermanentFailure(REASON_NO_BILLING_ACCOUNT)
