@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Header, Path
+from sse_starlette import EventSourceResponse
 from starlette.responses import Response
 
 from bff.auth.dependencies import CurrentCustomer
@@ -12,7 +13,7 @@ from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
 from bff.idempotency.dependencies import REPLAYABLE_CREATED, IdempotencyKeyHeader
-from bff.orders import service
+from bff.orders import events, service
 from bff.orders.schemas import Order, OrderPage, OrderRequest
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
@@ -70,3 +71,36 @@ async def list_orders(
 )
 async def get_order(customer: CurrentCustomer, state: AppStateDep, order_id: OrderId) -> Order:
     return await service.get_order(state, customer, order_id=order_id)
+
+
+_EVENT_STREAM: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "`text/event-stream` of `status` events, each `data` a JSON "
+        "`{status, at, detail}`, `id` usable as `Last-Event-ID`.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "/{order_id}/events",
+    summary="Follow an order's status",
+    description="Server-sent events: the current status first, then one `status` event per "
+    "change (from any worker process), closing after a final status (`active`, `failed`, "
+    "`cancelled`) or after 5 minutes. Reconnect with `Last-Event-ID` to continue after the "
+    "last event received. Another customer's order is 404 `orders.order_not_found`.",
+    response_class=EventSourceResponse,
+    responses=_EVENT_STREAM | problem_responses(401, 404, 502, 503, 504),
+)
+async def follow_order(
+    customer: CurrentCustomer,
+    state: AppStateDep,
+    order_id: OrderId,
+    last_event_id: Annotated[
+        str | None, Header(alias="Last-Event-ID", description="Resume after this event id.")
+    ] = None,
+) -> EventSourceResponse:
+    stream = await events.order_events(
+        state, customer, order_id=order_id, last_event_id=last_event_id
+    )
+    return EventSourceResponse(stream, ping=15)

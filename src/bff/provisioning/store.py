@@ -7,7 +7,7 @@ external call, so that a worker killed right after cannot forget it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -16,10 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bff.core.db import utcnow
 from bff.provisioning.models import ProvisioningRun, RunState
 
+OnStateChange = Callable[[ProvisioningRun], Awaitable[None]]
+
 
 class RunStore:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """``on_state_change`` runs after each committed state change (status events)."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        on_state_change: OnStateChange | None = None,
+    ) -> None:
         self._sessions = session_factory
+        self._on_state_change = on_state_change
 
     async def get(self, order_id: str) -> ProvisioningRun | None:
         async with self._sessions() as session:
@@ -49,6 +59,8 @@ class RunStore:
             found = await self.get(order_id)
             assert found is not None
             return found
+        if self._on_state_change is not None:
+            await self._on_state_change(run)
         return run
 
     async def update(self, order_id: str, values: Mapping[str, object]) -> ProvisioningRun:
@@ -60,6 +72,8 @@ class RunStore:
             for name, value in values.items():
                 setattr(run, name, value)
             run.updated_at = utcnow()
+        if "state" in values and self._on_state_change is not None:
+            await self._on_state_change(run)
         return run
 
     async def forget(self, order_id: str, *, state: RunState) -> None:

@@ -35,6 +35,7 @@ from bff.core.providers import open_providers
 from bff.events.jobs import PROVISION_ORDER_JOB, ProvisionOrderJob
 from bff.idempotency.maintenance import purge_expired
 from bff.provisioning.job import ProvisioningContext, provision
+from bff.provisioning.status_events import StatusPublisher
 from bff.provisioning.store import RunStore
 from bff.settings import Settings
 
@@ -69,7 +70,7 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
         providers = await stack.enter_async_context(open_providers(settings))
         ctx["provisioning"] = ProvisioningContext(
             settings=provisioning,
-            store=RunStore(ctx["session_factory"]),
+            store=RunStore(ctx["session_factory"], on_state_change=StatusPublisher(ctx["redis"])),
             providers=providers,
             redis=ctx["redis"],
         )

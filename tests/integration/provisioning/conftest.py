@@ -33,6 +33,7 @@ async def _no_runs(app_state: AppState, queue: ArqRedis) -> None:
         await session.execute(delete(ProvisioningRun))
     for redis in (app_state.redis, queue):
         keys = [k async for k in redis.scan_iter(match="*provision*", count=500)]
+        keys += [k async for k in redis.scan_iter(match="bff:orders:status:*", count=500)]
         if keys:
             await redis.delete(*keys)
         members = await redis.zrange("arq:queue", 0, -1)
