@@ -334,6 +334,8 @@ class Settings(BaseSettings):
             raise InsecureSettingError("BFF_AUTH__COOKIE_SECURE must be true in production")
         if self.salesforce.private_key_pem is None:
             raise InsecureSettingError("BFF_SALESFORCE__PRIVATE_KEY_PEM must be set")
+        if not self.salesforce.pubsub_tls:
+            raise InsecureSettingError("BFF_SALESFORCE__PUBSUB_TLS must be true in production")
         if self.is_sqlite:
             raise InsecureSettingError("BFF_DATABASE_URL must point at PostgreSQL, not SQLite")
         if self.uses_fake_redis:

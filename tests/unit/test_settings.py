@@ -74,6 +74,10 @@ def test_production_with_strong_settings_starts() -> None:
         ({"auth": {**PRODUCTION_AUTH, "cookie_secure": False}}, "BFF_AUTH__COOKIE_SECURE"),
         ({"whmcs": {"webhook_secret": "x"}}, "BFF_WHMCS__WEBHOOK_SECRET"),
         ({"salesforce": {}}, "BFF_SALESFORCE__PRIVATE_KEY_PEM"),
+        (
+            {"salesforce": {"private_key_pem": "pem", "pubsub_tls": False}},
+            "BFF_SALESFORCE__PUBSUB_TLS",
+        ),
         ({"database_url": "sqlite+aiosqlite:///./bff.db"}, "BFF_DATABASE_URL"),
         ({"redis_url": "memory://"}, "BFF_REDIS_URL"),
     ],
