@@ -13,6 +13,8 @@ refreshed every 15 s (arq's default is an hour) so orchestrators can probe it.
 - ``max_tries`` = ``BFF_PROVISIONING__MAX_TRIES`` (10) with exponential backoff from
   ``RETRY_BASE_S`` to ``RETRY_MAX_S``: about 25 minutes of waiting for a partner system
   before the order is marked failed (the last try fails it, arq would drop it silently).
+- ``resume_stalled_provisioning`` (cron, every minute): re-enqueues runs left half-way by a
+  timed-out or dropped job (:mod:`bff.provisioning.reaper`).
 - ``keep_result`` = ``BFF_PROVISIONING__KEEP_RESULT_S`` (24 h): while the result is kept,
   enqueueing the same job id is a no-op, so a redelivered event does not even start a
   try; afterwards the persisted run makes a rerun a no-op anyway.
@@ -35,6 +37,7 @@ from bff.core.providers import open_providers
 from bff.events.jobs import PROVISION_ORDER_JOB, ProvisionOrderJob
 from bff.idempotency.maintenance import purge_expired
 from bff.provisioning.job import ProvisioningContext, provision
+from bff.provisioning.reaper import resume_stalled
 from bff.provisioning.status_events import StatusPublisher
 from bff.provisioning.store import RunStore
 from bff.settings import Settings
@@ -49,6 +52,11 @@ async def purge_expired_idempotency_records(ctx: Context) -> int:
         removed = await purge_expired(session, now=utcnow())
     log.info("idempotency.purged", removed=removed)
     return removed
+
+
+async def resume_stalled_provisioning(ctx: Context) -> int:
+    context: ProvisioningContext = ctx["provisioning"]
+    return await resume_stalled(ctx["session_factory"], ctx["redis"], context.settings)
 
 
 async def provision_order(ctx: Context, payload: dict[str, object]) -> str:
@@ -88,7 +96,10 @@ def worker_settings(settings: Settings) -> dict[str, Any]:
                 keep_result=provisioning.keep_result_s,
             )
         ],
-        "cron_jobs": [cron(purge_expired_idempotency_records, minute={7}, run_at_startup=True)],
+        "cron_jobs": [
+            cron(purge_expired_idempotency_records, minute={7}, run_at_startup=True),
+            cron(resume_stalled_provisioning, second={30}, run_at_startup=True),
+        ],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "health_check_interval": 15,
