@@ -59,8 +59,6 @@ class RunStore:
             found = await self.get(order_id)
             assert found is not None
             return found
-        if self._on_state_change is not None:
-            await self._on_state_change(run)
         return run
 
     async def update(self, order_id: str, values: Mapping[str, object]) -> ProvisioningRun:

@@ -126,6 +126,8 @@ class Workflow:
             raise PermanentFailure(REASON_NO_BILLING_ACCOUNT)
         if order.status is OrderStatus.APPROVED:
             await salesforce.update_order_status(run.order_id, OrderStatus.PROVISIONING)
+            # Re-stating `received` publishes "provisioning started", now that it has.
+            run = await self._store.update(run.order_id, {"state": RunState.RECEIVED.value})
         placed = await find_tagged_order(
             whmcs,
             client_id=client_id,
