@@ -4,7 +4,8 @@ arq does not retry a try that hit its timeout, and drops a job whose tries were 
 (for example by repeated worker kills); the Salesforce Order is then ``Provisioning``, so
 the consumer's sweep (Orders still ``Approved``) would not find it either. Every minute the
 worker re-enqueues each unfinished run untouched for longer than any live job could leave
-it (longest retry delay + job timeout + the in-progress key's 10 s + a minute). The job id
+it (longest retry delay + job timeout + the in-progress key's 10 s + a minute), and each
+failed run whose reason could not yet be written to Salesforce. The job id
 names the run's attempt count, so one stall enqueues one job; the per-order lock and the
 persisted steps keep a rerun harmless even if the original job was only slow.
 """
@@ -15,12 +16,12 @@ import datetime as dt
 
 import structlog
 from arq.connections import ArqRedis
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bff.core.db import utcnow
 from bff.events.jobs import PROVISION_ORDER_JOB, ProvisionOrderJob, provision_job_id
-from bff.provisioning.models import FINAL_RUN_STATES, ProvisioningRun
+from bff.provisioning.models import FINAL_RUN_STATES, ProvisioningRun, RunState
 from bff.settings import ProvisioningSettings
 
 log = structlog.get_logger("bff.provisioning")
@@ -46,7 +47,14 @@ async def resume_stalled(
             await session.scalars(
                 select(ProvisioningRun)
                 .where(
-                    ProvisioningRun.state.not_in([s.value for s in FINAL_RUN_STATES]),
+                    or_(
+                        ProvisioningRun.state.not_in([s.value for s in FINAL_RUN_STATES]),
+                        # failed, but Salesforce could not be told before the tries ran out
+                        and_(
+                            ProvisioningRun.state == RunState.FAILED.value,
+                            ProvisioningRun.failure_reported.is_(False),
+                        ),
+                    ),
                     ProvisioningRun.updated_at < cutoff,
                 )
                 .order_by(ProvisioningRun.updated_at)

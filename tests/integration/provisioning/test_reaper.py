@@ -67,3 +67,24 @@ async def test_a_stalled_run_is_resumed_once_and_completes(
         await worker.close()
     assert (await portal_order(api, order_id))["status"] == "active"
     assert (await whmcs_box.counts()).get("AddOrder") == 1
+
+
+async def test_an_unreported_failure_is_retried_but_a_reported_one_is_not(
+    app_state: AppState, queue: ArqRedis
+) -> None:
+    store = RunStore(app_state.session_factory)
+    for order_id, reported in (("801000000000901AAA", False), ("801000000000902AAA", True)):
+        await store.get_or_create(order_id, account_id=None)
+        await store.update(
+            order_id,
+            {"state": "failed", "failure_reason": "x", "failure_reported": reported},
+        )
+    async with app_state.session_factory() as session, session.begin():
+        await session.execute(
+            update(ProvisioningRun).values(updated_at=utcnow() - dt.timedelta(hours=1))
+        )
+    settings = ProvisioningSettings()
+    assert await resume_stalled(app_state.session_factory, queue, settings) == 1
+    jobs = [job.job_id for job in await queue.queued_jobs()]
+    assert any(job_id and "801000000000901AAA" in job_id for job_id in jobs)
+    assert not any(job_id and "801000000000902AAA" in job_id for job_id in jobs)
