@@ -19,6 +19,7 @@ from bff.provisioning.store import RunStore
 from bff.settings import ProvisioningSettings, Settings
 from bff.worker.embedded import build_worker
 from tests.api.features.conftest import Sandbox
+from tests.integration.provisioning.support import patient
 from tests.integration.provisioning.test_provisioning import (
     Killed,
     context,
@@ -60,7 +61,7 @@ async def test_a_stalled_run_is_resumed_once_and_completes(
     assert await resume_stalled(app_state.session_factory, queue, settings) == 1
     assert await resume_stalled(app_state.session_factory, queue, settings) == 0  # one per stall
 
-    worker = build_worker(feature_settings, queue, burst=True)
+    worker = build_worker(patient(feature_settings), queue, burst=True)
     try:
         await worker.async_run()
     finally:

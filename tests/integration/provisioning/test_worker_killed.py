@@ -23,6 +23,7 @@ from bff.worker.embedded import build_worker
 from integrations.sandbox import DevKeyPair, SandboxUrls
 from tests.api.features.conftest import Sandbox
 from tests.helpers import TEST_REDIS_URL
+from tests.integration.provisioning.support import patient
 from tests.integration.provisioning.test_provisioning import job, place, portal_order
 
 pytestmark = pytest.mark.skipif(
@@ -99,7 +100,7 @@ async def test_a_killed_worker_process_repeats_no_provider_call(
     assert calls_before.get("AddOrder") == 1
 
     # A healthy worker picks the job up once the dead one's in-progress key expires.
-    worker = build_worker(feature_settings, queue, burst=True)
+    worker = build_worker(patient(feature_settings), queue, burst=True)
     try:
         await asyncio.wait_for(worker.async_run(), timeout=60)
     finally:
