@@ -7,30 +7,20 @@ cross-site without a CORS preflight, which only allowed origins pass).
 
 from __future__ import annotations
 
-from email.message import Message
-
 from fastapi import Request, Response
 
 from bff.auth.errors import CsrfHeaderMissing
+from bff.core.middleware import is_json_media_type
 from bff.settings import AuthSettings
 
 REFRESH_COOKIE = "bff_refresh"
 COOKIE_PATH = "/api/auth"
 
 
-def _is_json(content_type: str) -> bool:
-    message = Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
-
-
 def require_csrf_proof(request: Request) -> None:
     if request.headers.get("x-requested-with"):
         return
-    if _is_json(request.headers.get("content-type", "")):
+    if is_json_media_type(request.headers.get("content-type", "")):
         return
     raise CsrfHeaderMissing()
 

@@ -132,7 +132,8 @@ def _fault_response(status: int, request_id: str) -> Response:
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _is_json(content_type: str) -> bool:
+def is_json_media_type(content_type: str) -> bool:
+    """`application/json` or any `application/*+json`, parameters ignored."""
     message = Message()
     message["content-type"] = content_type
     subtype = message.get_content_subtype()
@@ -165,7 +166,7 @@ class BodyGuardMiddleware:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             await self._refuse(413, scope, receive, send)
             return
-        if not _is_json(headers.get("content-type", "")):
+        if not is_json_media_type(headers.get("content-type", "")):
             await self._refuse(415, scope, receive, send)
             return
 
