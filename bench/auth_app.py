@@ -17,7 +17,7 @@ def create() -> FastAPI:
 
     @probe.get("/whoami")
     async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
-        """Authentication only (JWT check + one Redis lookup): the floor under any route."""
+        """Authentication only (JWT check + the local session view): the floor under any route."""
         return {"userId": str(principal.user_id)}
 
     app.include_router(probe)

@@ -10,7 +10,8 @@ It starts the API (one uvicorn process, as `bff serve` runs each worker) on a fr
 seeds users with OWASP-cost argon2id hashes, and measures from this process:
 
 1. `POST /api/auth/refresh` (rotation through the Lua script + one user read) against
-   `GET /bench/whoami` (JWT check + one Redis lookup), each with C concurrent clients;
+   `GET /bench/whoami` (JWT check + session check, no Redis once warm), each with C
+   concurrent clients;
 2. `GET /health/live` latency alone, then while C clients hammer `POST /api/auth/login`.
 
 Numbers land in bench/README.md by hand; this is a measurement, not a test.
@@ -86,8 +87,14 @@ async def _seed(database_url: str, count: int) -> list[str]:
     return emails
 
 
+def _server_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of the server process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def _server(database_url: str, redis_url: str, port: int) -> Iterator[str]:
+def _server(database_url: str, redis_url: str, port: int) -> Iterator[tuple[str, int]]:
     env = {
         **os.environ,
         "BFF_ENV": "test",
@@ -117,7 +124,7 @@ def _server(database_url: str, redis_url: str, port: int) -> Iterator[str]:
             time.sleep(0.2)
         else:
             raise RuntimeError("the server did not start")
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -149,7 +156,9 @@ async def _login(client: httpx.AsyncClient, email: str) -> dict[str, str]:
     return body
 
 
-async def _run(base: str, emails: list[str], seconds: float, concurrency: int) -> list[str]:
+async def _run(
+    base: str, pid: int, emails: list[str], seconds: float, concurrency: int
+) -> list[str]:
     lines = []
     limits = httpx.Limits(max_connections=concurrency * 2 + 4)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -169,18 +178,17 @@ async def _run(base: str, emails: list[str], seconds: float, concurrency: int) -
             (await client.get("/health/live")).raise_for_status()
 
         await _for(1.0, concurrency, whoami)  # warm-up
-        lines.append(
-            _summary(
-                "GET /bench/whoami (auth only)", await _for(seconds, concurrency, whoami), seconds
+        for name, one in (
+            ("GET /bench/whoami (auth only)", whoami),
+            ("POST /api/auth/refresh (rotation)", refresh),
+        ):
+            cpu = _server_cpu_s(pid)
+            latencies = await _for(seconds, concurrency, one)
+            # Server CPU per request: steadier than req/s when the client shares the cores.
+            per_request_ms = 1000 * (_server_cpu_s(pid) - cpu) / len(latencies)
+            lines.append(
+                f"{_summary(name, latencies, seconds)}   server CPU {per_request_ms:.2f} ms/req"
             )
-        )
-        lines.append(
-            _summary(
-                "POST /api/auth/refresh (rotation)",
-                await _for(seconds, concurrency, refresh),
-                seconds,
-            )
-        )
 
         idle = await _for(seconds, 1, live)
         lines.append(_summary("GET /health/live, idle", idle, seconds))
@@ -225,10 +233,10 @@ def main() -> None:
             database_url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
         upgrade(database_url)
         emails = asyncio.run(_seed(database_url, 200))
-        base = stack.enter_context(_server(database_url, redis_url, _free_port()))
+        base, pid = stack.enter_context(_server(database_url, redis_url, _free_port()))
         print(f"database={database_url.split('@')[-1]} redis={redis_url} cpus={os.cpu_count()} "
               f"concurrency={args.concurrency} seconds={args.seconds}")  # fmt: skip
-        for line in asyncio.run(_run(base, emails, args.seconds, args.concurrency)):
+        for line in asyncio.run(_run(base, pid, emails, args.seconds, args.concurrency)):
             print(line)
 
 

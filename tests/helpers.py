@@ -9,12 +9,14 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
+from bff.core.migrations import upgrade
 from bff.settings import Environment, Settings
 
 TEST_DATABASE_URL = os.environ.get("BFF_TEST_DATABASE_URL", "")
@@ -34,6 +36,20 @@ def temporary_postgres_database() -> Iterator[str]:
         yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         asyncio.run(_postgres_admin(TEST_DATABASE_URL, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def migrated_database(directory: Path) -> Iterator[str]:
+    """A migrated database of the caller's own: a temporary PostgreSQL database when the
+    suite runs on PostgreSQL, else a SQLite file in ``directory``."""
+    if TEST_DATABASE_URL:
+        with temporary_postgres_database() as url:
+            upgrade(url)
+            yield url
+        return
+    url = f"sqlite+aiosqlite:///{directory / 'bff.sqlite3'}"
+    upgrade(url)
+    yield url
 
 
 async def _postgres_admin(url: str, statement: str) -> None:

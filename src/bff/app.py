@@ -18,8 +18,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from bff import __version__
 from bff.auth.router import router as auth_router
+from bff.auth.runtime import running_auth
 from bff.billing.router import router as billing_router
+from bff.catalog.fast_path import CatalogFastPath
 from bff.catalog.router import router as catalog_router
+from bff.core.cache_bus import invalidation_bus
+from bff.core.cache_bus import running as running_bus
 from bff.core.db import create_engine, create_session_factory
 from bff.core.errors import install_error_handlers
 from bff.core.logging import configure_logging
@@ -75,6 +79,7 @@ async def _lifespan_resources(settings: Settings) -> AsyncIterator[AppState]:
         stack.push_async_callback(engine.dispose)
         redis = create_redis(settings.redis_url, max_connections=settings.redis_max_connections)
         stack.push_async_callback(redis.aclose)
+        await stack.enter_async_context(running_bus(invalidation_bus(redis)))
         providers = await stack.enter_async_context(open_providers(settings))
         session_factory = create_session_factory(engine)
         await stack.enter_async_context(
@@ -94,8 +99,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(level=settings.log_level, json_lines=settings.json_logs)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, AppState]]:
-        async with _lifespan_resources(settings) as state:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppState]]:
+        async with (
+            _lifespan_resources(settings) as state,
+            running_auth(settings.auth, state.redis) as auth,
+        ):
+            app.state.bff_auth = auth
             log.info("bff.started", env=settings.env.value, database=_database_kind(settings))
             yield {"app": state}
         log.info("bff.stopped")
@@ -130,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(Route("/metrics", metrics_endpoint, include_in_schema=False))
 
     # Added innermost first: the last one added runs first on the way in.
+    app.add_middleware(CatalogFastPath)
     app.add_middleware(BodyGuardMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(
         CORSMiddleware,

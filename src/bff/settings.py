@@ -86,6 +86,12 @@ class SandboxSettings(BaseModel):
     pubsub_port: int = Field(
         default=8104, ge=0, le=65535, description="Salesforce sandbox's gRPC Pub/Sub API."
     )
+    freebit_async_delay_s: float = Field(
+        default=1.0,
+        ge=0,
+        description="Freebit sandbox: how long an asynchronous operation (opening a line, "
+        "suspend/resume, ...) keeps the line locked before it takes effect.",
+    )
 
 
 class AuthSettings(BaseModel):
@@ -137,6 +143,19 @@ class AuthSettings(BaseModel):
     outbox_drain_interval_s: float = Field(
         default=2.0, ge=0, description="In-process outbox sender period; 0 turns it off."
     )
+    session_view_staleness_s: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="Longest a revocation may take to reach this process's local view of "
+        "sessions; past it (subscription lost or silent) each request asks Redis. 0 turns "
+        "the view off.",
+    )
+    session_view_max_entries: int = Field(
+        default=50_000,
+        ge=100,
+        description="Sessions the local view remembers (least recently used are dropped).",
+    )
 
     @model_validator(mode="after")
     def _active_kid_is_a_key(self) -> Self:
@@ -165,7 +184,22 @@ class CacheSettings(BaseModel):
     )
     catalog_max_age_s: int = Field(default=60, ge=0, description="`Cache-Control: max-age`.")
     local_ttl_s: float = Field(
-        default=1.0, ge=0, description="In-process copy of a Redis entry; 0 turns it off."
+        default=1.0,
+        ge=0,
+        description="In-process copy of a Redis entry while invalidation pushes are not "
+        "live: the staleness bound; 0 turns it off.",
+    )
+    pushed_local_ttl_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="In-process copy of a shared entry while the Redis pub/sub "
+        "invalidation push is live (changes reach every instance at once).",
+    )
+    profile_ttl_s: float = Field(
+        default=300.0, ge=0, description="Cached `GET /api/me` profile (Redis); 0 turns it off."
+    )
+    profile_local_max: int = Field(
+        default=10_000, ge=0, description="In-process cached profiles per process (LRU)."
     )
     lock_ttl_s: float = Field(default=15.0, gt=0, description="Single-flight lock lifetime.")
     customer_ttl_s: float = Field(
@@ -237,6 +271,16 @@ class ProvisioningSettings(BaseModel):
         ge=1,
         description="WHMCS service custom field holding the Salesforce Order id (the tag).",
     )
+    msisdn_field_id: int = Field(
+        default=1,
+        ge=1,
+        description="WHMCS service custom field (named `MSISDN`) the new line's number goes to.",
+    )
+    iccid_field_id: int = Field(
+        default=2,
+        ge=1,
+        description="WHMCS service custom field (named `ICCID`) the new SIM's ICCID goes to.",
+    )
     max_jobs: int = Field(default=10, ge=1, description="Jobs one worker runs concurrently.")
 
 
@@ -259,6 +303,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     web_concurrency: int = Field(default=1, ge=1, description="`bff serve` worker processes.")
+    server: Literal["granian", "uvicorn"] = Field(
+        default="granian", description="HTTP server of `bff serve` (see README: server choice)."
+    )
 
     database_url: str = "sqlite+aiosqlite:///./var/bff.sqlite3"
     database_pool_size: int = Field(default=10, ge=1)

@@ -9,6 +9,8 @@ import pytest
 
 from domain.common.dates import first_day_of_next_month
 from domain.common.money import Money
+from domain.sim.contract import NewLine, SimType
+from integrations.errors import UpstreamUnavailable
 from integrations.freebit import (
     FreebitAuthError,
     FreebitClient,
@@ -120,3 +122,50 @@ async def test_wrong_oem_credentials(
         with pytest.raises(FreebitAuthError) as caught:
             await FreebitClient(http, config, metrics=metrics).get_sim(TARO_LINE)
     assert caught.value.code == "211"
+
+
+def new_line(key: str, *, plan_code: str = "PD003", sim_type: str = "physical") -> NewLine:
+    return NewLine(line_key=key, plan_code=plan_code, sim_type=SimType(sim_type))
+
+
+async def test_a_new_line_is_opened_once_and_found_by_its_key(
+    freebit: FreebitClient, freebit_sandbox: Faults
+) -> None:
+    assert await freebit.find_line("8015g0000000099AAA:41") is None
+    opened = await freebit.activate_line(new_line("8015g0000000099AAA:41"))
+    assert opened.msisdn.startswith("070") and opened.iccid.startswith("898110")
+    assert opened.activation_code is None  # physical SIM
+    found = await freebit.find_line("8015g0000000099AAA:41")
+    assert found is not None and (found.msisdn, found.iccid) == (opened.msisdn, opened.iccid)
+    # Activating: locked, state "00"; the same key again is "line locked" meanwhile.
+    assert (await freebit.get_sim(opened.msisdn)).status.value == "unknown"
+    with pytest.raises(FreebitLineBusy):
+        await freebit.activate_line(new_line("8015g0000000099AAA:41"))
+    await asyncio.sleep(0.35)  # the test sandbox applies asynchronous operations after 0.3 s
+    sim = await freebit.get_sim(opened.msisdn)
+    assert (sim.status.value, sim.plan_code, sim.sim_type.value) == ("active", "PD003", "physical")
+    with pytest.raises(FreebitError) as caught:  # opened already: refused, not duplicated
+        await freebit.activate_line(new_line("8015g0000000099AAA:41"))
+    assert caught.value.code == "400-356"
+    other = await freebit.activate_line(new_line("8015g0000000099AAA:42"))
+    assert other.msisdn != opened.msisdn
+    assert (await freebit_sandbox.counts()).get("/emptool/api/mvno/ota/addAcnt/") == 4
+
+
+async def test_a_new_esim_line_returns_an_activation_code(freebit: FreebitClient) -> None:
+    opened = await freebit.activate_line(new_line("k-esim", plan_code="PE010", sim_type="esim"))
+    assert opened.activation_code is not None and opened.activation_code.startswith("LPA:1$")
+    assert "activation_code" not in repr(opened)  # a credential: kept out of logs
+    with pytest.raises(FreebitError) as caught:  # an eSIM plan on the OTA (physical) path
+        await freebit.activate_line(new_line("k-ota", plan_code="PE010"))
+    assert caught.value.code == "400-356"
+
+
+async def test_opening_a_line_is_sent_once_despite_a_fault(
+    freebit: FreebitClient, freebit_sandbox: Faults
+) -> None:
+    await freebit_sandbox.set(path="/emptool/api/mvno/ota/", errorStatus=503, times=1)
+    with pytest.raises(UpstreamUnavailable):
+        await freebit.activate_line(new_line("k-fault"))
+    assert (await freebit_sandbox.counts()).get("/emptool/api/mvno/ota/addAcnt/") == 1
+    assert await freebit.find_line("k-fault") is None  # the fault came before the operator

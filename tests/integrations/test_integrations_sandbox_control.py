@@ -94,3 +94,27 @@ async def test_runner_binds_requested_ports_and_stops_cleanly(
         async with httpx.AsyncClient() as client:
             await client.get(f"{urls.whmcs_base_url}/_sandbox/calls")
     assert not [r for r in caplog.records if r.name.startswith("uvicorn")]
+
+
+async def test_sandbox_connections_send_without_waiting_for_acks() -> None:
+    """Accepted sandbox sockets have TCP_NODELAY (asyncio sets it only when the listening
+    socket says IPPROTO_TCP); without it a response written in two parts waited ~45 ms for
+    the client's delayed ACK, and the provisioning benchmark measured that, not the BFF."""
+    import asyncio
+    import socket
+
+    from integrations.sandbox._runner import _bind
+
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def on_connect(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(on_connect, sock=_bind("127.0.0.1", 0))
+    async with server:
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await asyncio.wait_for(accepted, 5) != 0
+        writer.close()

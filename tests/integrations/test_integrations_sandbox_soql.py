@@ -127,3 +127,26 @@ def test_child_subquery_and_null_ordering(store: SObjectStore) -> None:
     items = rows[0]["OrderItems"]
     assert isinstance(items, dict)
     assert items["totalSize"] == 2
+
+
+def test_lookup_by_id_matches_a_scan(store: SObjectStore) -> None:
+    """``WHERE Id = ...`` is answered from the table (the emulator's index): same rows, same
+    children, the rest of the filter still applied, and ids still compared as text."""
+
+    def ids(text: str, **binds: str) -> list[object]:
+        return [r["Id"] for r in run(store, soql(text, **binds).text)]
+
+    orders = run(store, "SELECT Id, Status FROM Order ORDER BY Id")
+    first, second = str(orders[0]["Id"]), str(orders[1]["Id"])
+    with_items = "SELECT Id, (SELECT Id FROM OrderItems ORDER BY Id) FROM Order"
+    scanned = [r for r in run(store, with_items) if r["Id"] == first]
+    assert scanned[0]["OrderItems"] is not None
+    by_id = soql(with_items + " WHERE Id = :id", id=first).text
+    assert run(store, by_id) == scanned
+    status = str(orders[0]["Status"])
+    assert ids("SELECT Id FROM Order WHERE Id = :id AND Status = :s", id=first, s=status) == [first]
+    assert ids("SELECT Id FROM Order WHERE Id = :id AND Status = :s", id=first, s="Nope") == []
+    either = ids("SELECT Id FROM Order WHERE Id = :a OR Id = :b", a=first, b=second)
+    assert set(either) == {first, second}
+    assert ids("SELECT Id FROM Order WHERE Id = :id", id=first.lower()) == [first]
+    assert ids("SELECT Id FROM Order WHERE Id = :id", id="801000000000000AAA") == []

@@ -160,6 +160,30 @@ async def test_add_order_then_accept_it_creates_active_services(
     assert (await whmcs_sandbox.counts())["AddOrder"] == 1
 
 
+async def test_service_custom_fields_are_merged_and_rewriting_them_is_harmless(
+    whmcs: WhmcsClient,
+) -> None:
+    placement = await whmcs.add_order(
+        priced_order(("SIM-DATA-3G", "1", 1)),
+        client_id=str(KENJI.client_id),
+        custom_fields={5: "8015g0000000001AAA"},
+    )
+    (service_id,) = placement.service_ids
+    for _ in range(2):  # the same values again change nothing
+        await whmcs.update_service_custom_fields(
+            service_id, {1: "07070000001", 2: "8981100000070000001"}
+        )
+    (sim,) = (await whmcs.get_clients_products(str(KENJI.client_id))).items
+    assert (sim.category.value, sim.identifier) == ("sim", "07070000001")
+    body = await whmcs.call("GetClientsProducts", {"serviceid": service_id}, idempotent=True)
+    fields = {
+        f["id"]: f["value"] for f in body["products"]["product"][0]["customfields"]["customfield"]
+    }
+    assert fields == {"1": "07070000001", "2": "8981100000070000001", "5": "8015g0000000001AAA"}
+    with pytest.raises(WhmcsNotFound):
+        await whmcs.update_service_custom_fields("999", {1: "07070000001"})
+
+
 async def test_get_products_parses_jpy_pricing(whmcs: WhmcsClient) -> None:
     products = await whmcs.get_products()
     assert len(products) >= 12

@@ -23,7 +23,10 @@ class AuthContext:
     user_agent: str | None
 
 
-def auth_context(request: Request, db: DbSession, auth: AuthDep, state: AppStateDep) -> AuthContext:
+# `async` on purpose: FastAPI runs a sync dependency in the thread pool (a hop per request).
+async def auth_context(
+    request: Request, db: DbSession, auth: AuthDep, state: AppStateDep
+) -> AuthContext:
     return AuthContext(
         db=db,
         auth=auth,

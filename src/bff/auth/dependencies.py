@@ -7,9 +7,11 @@
         ...  # customer.whmcs_client_id, customer.salesforce_account_id
 
 The access token is checked (signature, `kid`, algorithm, `iss`, `aud`, expiry), then
-its session family is looked up in Redis (one HMGET): a revoked session's tokens stop
-working at once, not when they expire. The family also carries the user's WHMCS client
-id and Salesforce ids, so no database query is needed per request.
+its session family is looked up in this process's session view (`session_view`), which
+reads Redis once per session and then hears of revocations by push: a revoked session's
+tokens stop working within `BFF_AUTH__SESSION_VIEW_STALENESS_S` (1 s), not when they
+expire, with no Redis round trip per request. The family also carries the user's WHMCS
+client id and Salesforce ids, so no database query is needed per request either.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bff.auth.errors import NotAuthenticated, NotLinked
-from bff.auth.runtime import get_auth
+from bff.auth.runtime import auth_of
 from bff.auth.tokens import InvalidAccessToken
-from bff.core.openapi import BEARER_SCHEME
+from bff.core.openapi import BEARER_SCHEME, documents_problems
 
 log = structlog.get_logger("bff.auth")
 
@@ -54,20 +56,21 @@ class Customer:
     salesforce_contact_id: str | None
 
 
+@documents_problems(NotAuthenticated)
 async def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None:
         raise NotAuthenticated()
-    auth = get_auth(request)
+    auth = auth_of(request)
     try:
         claims = auth.tokens.verify(credentials.credentials)
         user_id = uuid.UUID(claims.user_id)
     except (InvalidAccessToken, ValueError) as exc:
         log.info("auth.access_token_refused", reason=str(exc) or type(exc).__name__)
         raise NotAuthenticated("The access token is not valid.") from None
-    owner = await auth.families.owner(claims.session_id)
+    owner = await auth.sessions.owner(claims.session_id)
     if owner is None or owner.user_id != claims.user_id:
         raise NotAuthenticated("The session has ended; sign in again.")
     structlog.contextvars.bind_contextvars(user_id=claims.user_id)
@@ -83,6 +86,7 @@ async def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+@documents_problems(NotLinked)
 async def current_customer(principal: CurrentPrincipal) -> Customer:
     if principal.whmcs_client_id is None or principal.salesforce_account_id is None:
         raise NotLinked()

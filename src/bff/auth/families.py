@@ -14,6 +14,11 @@ Keys (``{sid}`` is a hash tag, so a family's keys share a cluster slot)::
     auth:fam:{sid}:used   set: hashes of every token rotated away (reuse detection)
     auth:user:<uid>:fams  set: the user's family ids (session listing, logout-all)
 
+Every revocation is also published on ``REVOKED_CHANNEL`` (session ids, space-separated)
+inside the same MULTI or script, so each instance's local session view (``session_view``)
+hears of it; a family reaching its absolute expiry is not published (the view keeps
+``exp``).
+
 Both family keys expire at the family's absolute expiry. Rotation is one Lua script, so
 concurrent refreshes with one token serialize in Redis: the first rotates, the others
 see the predecessor inside the grace window and get the same successor; no branch, no
@@ -27,6 +32,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -56,11 +62,14 @@ if f[2] == ARGV[1] and f[1] == ARGV[2] and now - tonumber(f[3]) <= tonumber(ARGV
 end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
   redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('PUBLISH', ARGV[6], ARGV[7])
   return {'reused', f[5]}
 end
 return {'invalid'}
 """
 _ROTATE_SHA = hashlib.sha1(_ROTATE.encode(), usedforsecurity=False).hexdigest()
+
+REVOKED_CHANNEL = "auth:sessions:revoked"
 
 _SID_BYTES = 16
 _SECRET_BYTES = 32
@@ -90,6 +99,14 @@ class Owner:
     whmcs_client_id: str | None
     salesforce_account_id: str | None
     salesforce_contact_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A live family as an authenticated request needs it."""
+
+    owner: Owner
+    expires_at_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +150,19 @@ class Families:
         self._key = settings.refresh_token_secret.get_secret_value().encode()
         self.ttl_s = settings.refresh_token_ttl_s
         self._grace_ms = int(settings.refresh_grace_s * 1000)
+        self._revocation_listeners: list[Callable[[list[str]], None]] = []
+
+    def on_revoked(self, listener: Callable[[list[str]], None]) -> None:
+        """Also tell ``listener`` of this process's revocations as they commit.
+
+        The publish reaches this process too, a moment later; telling it at once means a
+        request right after a logout on the same instance is already refused.
+        """
+        self._revocation_listeners.append(listener)
+
+    def _revoked(self, sids: list[str]) -> None:
+        for listener in self._revocation_listeners:
+            listener(sids)
 
     def successor(self, token: str) -> str:
         sid = token.partition(".")[0]
@@ -178,6 +208,8 @@ class Families:
             str(_now_ms()),
             str(self._grace_ms),
             (user_agent or "")[:_MAX_USER_AGENT],
+            REVOKED_CHANNEL,
+            sid,
         ]
         try:
             answer = await self._redis.evalsha(_ROTATE_SHA, len(keys), *keys, *args)  # type: ignore[misc]
@@ -185,23 +217,32 @@ class Families:
             answer = await self._redis.eval(_ROTATE, len(keys), *keys, *args)  # type: ignore[misc]
         outcome = Rotation(_text(answer[0]))
         user_id = _text(answer[1]) if len(answer) > 1 else None
-        if outcome is Rotation.REUSED and user_id:
-            await self._redis.srem(user_key(user_id), sid)  # type: ignore[misc]
+        if outcome is Rotation.REUSED:
+            self._revoked([sid])
+            if user_id:
+                await self._redis.srem(user_key(user_id), sid)  # type: ignore[misc]
         if outcome in (Rotation.ROTATED, Rotation.GRACE):
             return RotationResult(outcome, session_id=sid, user_id=user_id, token=successor)
         return RotationResult(outcome, session_id=sid, user_id=user_id)
 
     async def owner(self, sid: str) -> Owner | None:
         """The family's owner, or None once it is revoked or expired (one HMGET)."""
-        uid, wc, sfa, sfc = await self._redis.hmget(family_key(sid), ["uid", "wc", "sfa", "sfc"])  # type: ignore[misc]
-        if not uid:
+        record = await self.session(sid)
+        return None if record is None else record.owner
+
+    async def session(self, sid: str) -> SessionRecord | None:
+        """The family's owner and absolute expiry, or None once it is revoked or expired."""
+        fields = ["uid", "wc", "sfa", "sfc", "exp"]
+        uid, wc, sfa, sfc, exp = await self._redis.hmget(family_key(sid), fields)  # type: ignore[misc]
+        if not uid or not exp or int(exp) <= _now_ms():
             return None
-        return Owner(
+        owner = Owner(
             user_id=_text(uid),
             whmcs_client_id=_text(wc) or None,
             salesforce_account_id=_text(sfa) or None,
             salesforce_contact_id=_text(sfc) or None,
         )
+        return SessionRecord(owner=owner, expires_at_ms=int(exp))
 
     async def holder(self, token: str) -> str | None:
         """The session id when ``token`` is the current or previous token of a live family."""
@@ -255,7 +296,9 @@ class Families:
             pipe.delete(family_key(sid), used_key(sid))
             if owner is not None:
                 pipe.srem(user_key(owner.user_id), sid)
+            pipe.publish(REVOKED_CHANNEL, sid)
             deleted, *_ = await pipe.execute()
+        self._revoked([sid])
         return bool(deleted)
 
     async def revoke_all(self, user_id: str, *, keep: str | None = None) -> int:
@@ -267,7 +310,9 @@ class Families:
             for sid in doomed:
                 pipe.delete(family_key(sid), used_key(sid))
             pipe.srem(user_key(user_id), *doomed)
+            pipe.publish(REVOKED_CHANNEL, " ".join(doomed))
             await pipe.execute()
+        self._revoked(doomed)
         return len(doomed)
 
 

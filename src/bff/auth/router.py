@@ -7,6 +7,16 @@ from fastapi import APIRouter, Request, Response, status
 from bff.auth import accounts, recovery, service
 from bff.auth.context import AuthContextDep
 from bff.auth.dependencies import CurrentPrincipal
+from bff.auth.errors import (
+    AlreadyLinked,
+    CsrfHeaderMissing,
+    EmailTaken,
+    InvalidCredentials,
+    RefreshInvalid,
+    RefreshReused,
+    ResetTokenInvalid,
+    Throttled,
+)
 from bff.auth.runtime import AuthDep
 from bff.auth.schemas import (
     AuthResponse,
@@ -28,10 +38,16 @@ from bff.auth.transport import (
     presented_refresh_token,
     set_refresh_cookie,
 )
-from bff.core.problems import problem_responses
+from bff.core.problems import ProblemDoc, problem_responses
 from bff.settings import AuthSettings
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+# Raised with a code by the services, not by an error class of their own.
+WEAK_PASSWORD = ProblemDoc(
+    422, "auth.weak_password", "Unprocessable Content", "The password is too weak."
+)
+SESSION_NOT_FOUND = ProblemDoc(404, "auth.session_not_found", "Not Found", "No such session.")
 
 _COOKIE_NOTE = (
     " The refresh token is set as the `bff_refresh` cookie (HttpOnly, Path `/api/auth`, "
@@ -71,7 +87,7 @@ def _respond(
     description="Creates the billing (WHMCS) client, the Salesforce Account and Contact, then "
     "the portal user linked to both, and signs in. The password needs 12+ characters, must not "
     "be a common password or the email (422 `auth.weak_password`)." + _COOKIE_NOTE,
-    responses=problem_responses(409, 422, 502, 503, 504),
+    responses=problem_responses(EmailTaken, WEAK_PASSWORD, 502, 503, 504),
 )
 async def signup(body: SignupRequest, response: Response, ctx: AuthContextDep) -> AuthResponse:
     tokens = await accounts.signup(
@@ -94,7 +110,7 @@ async def signup(body: SignupRequest, response: Response, ctx: AuthContextDep) -
     description="Checks the email and password against the billing system (WHMCS), then creates "
     "a portal login bound to that client and its Salesforce account. 409 "
     "`auth.already_linked` when that account already has a login." + _COOKIE_NOTE,
-    responses=problem_responses(401, 409, 429, 502, 503, 504),
+    responses=problem_responses(InvalidCredentials, AlreadyLinked, Throttled, 502, 503, 504),
 )
 async def link(body: LinkRequest, response: Response, ctx: AuthContextDep) -> AuthResponse:
     tokens = await accounts.link(ctx, email=body.email, password=body.password.get_secret_value())
@@ -108,7 +124,7 @@ async def link(body: LinkRequest, response: Response, ctx: AuthContextDep) -> Au
     description="Unknown email and wrong password answer the same 401 "
     "`auth.invalid_credentials` in about the same time. Repeated failures per account and per "
     "client IP lead to growing delays: 429 `auth.throttled` with `Retry-After`." + _COOKIE_NOTE,
-    responses=problem_responses(401, 429),
+    responses=problem_responses(InvalidCredentials, Throttled),
 )
 async def login(body: LoginRequest, response: Response, ctx: AuthContextDep) -> AuthResponse:
     tokens = await service.login(ctx, email=body.email, password=body.password.get_secret_value())
@@ -123,7 +139,7 @@ async def login(body: LoginRequest, response: Response, ctx: AuthContextDep) -> 
     "rotated revokes the whole session (401 `auth.refresh_reused`); within a few seconds of a "
     "rotation the previous token still returns the same new token, so concurrent tabs stay "
     "signed in. The new token travels the way the old one came (cookie or body)." + _CSRF_NOTE,
-    responses=problem_responses(401, 403),
+    responses=problem_responses(RefreshInvalid, RefreshReused, CsrfHeaderMissing),
 )
 async def refresh(
     request: Request,
@@ -143,7 +159,7 @@ async def refresh(
     summary="Sign out of this session",
     description="Ends the session of the presented refresh token (cookie or body) and clears "
     "the cookie. Always 204, also for an unknown or spent token." + _CSRF_NOTE,
-    responses=problem_responses(403),
+    responses=problem_responses(CsrfHeaderMissing),
 )
 async def logout(
     request: Request,
@@ -196,7 +212,7 @@ async def list_sessions(principal: CurrentPrincipal, ctx: AuthContextDep) -> Ses
     status_code=status.HTTP_204_NO_CONTENT,
     summary="End one of the caller's sessions",
     description="Another user's session id answers the same 404 as an unknown one.",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(SESSION_NOT_FOUND),
 )
 async def revoke_session(session_id: str, principal: CurrentPrincipal, ctx: AuthContextDep) -> None:
     await service.revoke_session(ctx, principal=principal, session_id=session_id)
@@ -211,7 +227,7 @@ async def revoke_session(session_id: str, principal: CurrentPrincipal, ctx: Auth
     "e-mail (a link valid 30 minutes, usable once) is queued and sent outside the request.",
     responses={
         202: {"description": "Accepted; an e-mail goes out if the account exists."},
-        **problem_responses(429),
+        **problem_responses(Throttled),
     },
 )
 async def forgot_password(body: ForgotPasswordRequest, ctx: AuthContextDep) -> Response:
@@ -225,7 +241,7 @@ async def forgot_password(body: ForgotPasswordRequest, ctx: AuthContextDep) -> R
     summary="Set a new password with a reset token",
     description="The token is single-use and valid 30 minutes (else 400 "
     "`auth.reset_token_invalid`). Every session of the user is revoked.",
-    responses=problem_responses(400, 422),
+    responses=problem_responses(ResetTokenInvalid, WEAK_PASSWORD),
 )
 async def reset_password(body: ResetPasswordRequest, ctx: AuthContextDep) -> None:
     await recovery.reset_password(
@@ -239,7 +255,7 @@ async def reset_password(body: ResetPasswordRequest, ctx: AuthContextDep) -> Non
     summary="Change the password",
     description="Needs the current password (401 `auth.invalid_credentials` otherwise; "
     "throttled like logins). The caller's other sessions are revoked; this one stays.",
-    responses=problem_responses(401, 422, 429),
+    responses=problem_responses(InvalidCredentials, WEAK_PASSWORD, Throttled),
 )
 async def change_password(
     body: ChangePasswordRequest, principal: CurrentPrincipal, ctx: AuthContextDep

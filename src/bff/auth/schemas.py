@@ -21,6 +21,9 @@ NewPassword = Annotated[
         min_length=1,
         max_length=256,
         description="At least 12 characters; not a common password; not the email address.",
+        # Documented, not enforced here: a shorter one is 422 `auth.weak_password` with the
+        # other password rules, not a generic validation error.
+        json_schema_extra={"minLength": 12},
     ),
 ]
 LoginEmail = Annotated[str, Field(min_length=3, max_length=254)]
@@ -34,6 +37,8 @@ class Schema(BaseModel):
 
 
 class SignupRequest(Schema):
+    """A new customer: login, name, phone and address."""
+
     email: EmailStr = Field(max_length=254)
     password: NewPassword
     first_name: Name
@@ -44,12 +49,16 @@ class SignupRequest(Schema):
 
 
 class LinkRequest(Schema):
+    """The billing-system (WHMCS) login to turn into a portal login."""
+
     email: LoginEmail = Field(description="The email of the existing billing account.")
     password: Password = Field(description="Its billing-system password; it becomes the portal's.")
     token_transport: TokenTransport = _COOKIE
 
 
 class LoginRequest(Schema):
+    """Credentials, and how the refresh token should travel."""
+
     email: LoginEmail
     password: Password
     token_transport: TokenTransport = Field(
@@ -60,6 +69,8 @@ class LoginRequest(Schema):
 
 
 class RefreshRequest(Schema):
+    """The refresh token (mobile); browsers send the `bff_refresh` cookie instead."""
+
     refresh_token: str | None = Field(
         default=None,
         max_length=200,
@@ -68,24 +79,32 @@ class RefreshRequest(Schema):
 
 
 class LogoutRequest(RefreshRequest):
-    pass
+    """The refresh token of the session to end (mobile); browsers send the cookie."""
 
 
 class ForgotPasswordRequest(Schema):
+    """The email of the account whose password is forgotten."""
+
     email: LoginEmail
 
 
 class ResetPasswordRequest(Schema):
+    """The token from the reset e-mail and the new password."""
+
     token: str = Field(min_length=1, max_length=200)
     new_password: NewPassword
 
 
 class ChangePasswordRequest(Schema):
+    """The current password and the new one."""
+
     current_password: Password
     new_password: NewPassword
 
 
 class AuthUser(Schema):
+    """The signed-in portal user."""
+
     id: str
     email: str
     first_name: str
@@ -93,6 +112,8 @@ class AuthUser(Schema):
 
 
 class AuthResponse(Schema):
+    """Tokens of a new or refreshed session, and who signed in."""
+
     access_token: str = Field(description="JWT for `Authorization: Bearer`.")
     token_type: Literal["Bearer"] = _BEARER
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
@@ -104,6 +125,8 @@ class AuthResponse(Schema):
 
 
 class SessionRead(Schema):
+    """One signed-in device or app (a refresh-token family)."""
+
     id: str
     created_at: UtcDatetime
     last_used_at: UtcDatetime
@@ -112,4 +135,6 @@ class SessionRead(Schema):
 
 
 class SessionList(Schema):
+    """The caller's live sessions."""
+
     items: list[SessionRead]

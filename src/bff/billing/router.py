@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from bff.auth.dependencies import CurrentCustomer
 from bff.billing import service
+from bff.billing.errors import InvoiceNotFound, InvoiceNotPayable
 from bff.billing.schemas import (
     InvoiceDetail,
     InvoicePage,
@@ -48,7 +49,7 @@ async def list_invoices(
     summary="Get an invoice",
     description="One of the caller's invoices with its items. Another customer's invoice is "
     "the same 404 as a missing one.",
-    responses=problem_responses(401, 404, 502, 503, 504),
+    responses=problem_responses(InvoiceNotFound, 502, 503, 504),
 )
 async def get_invoice(
     customer: CurrentCustomer, state: AppStateDep, invoice_id: InvoiceId
@@ -63,7 +64,7 @@ async def get_invoice(
     description="A single-use link (WHMCS single sign-on, valid about 60 s) that opens the "
     "invoice's payment page in the billing system. Only unpaid (including overdue) invoices: "
     "otherwise 409 `billing.invoice_not_payable`.",
-    responses=problem_responses(401, 404, 409, 502, 503, 504),
+    responses=problem_responses(InvoiceNotFound, InvoiceNotPayable, 502, 503, 504),
 )
 async def create_payment_session(
     customer: CurrentCustomer, state: AppStateDep, invoice_id: InvoiceId

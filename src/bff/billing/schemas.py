@@ -11,6 +11,8 @@ from domain.common.page import Page
 
 
 class InvoiceStatusFilter(StrEnum):
+    """Invoice status to list; `unpaid` includes overdue invoices."""
+
     UNPAID = "unpaid"
     PAID = "paid"
     OVERDUE = "overdue"
@@ -23,6 +25,8 @@ class InvoicePage(Page[Invoice]):
 
 
 class PaymentSession(ContractModel):
+    """A single-use link to pay an invoice in the billing system."""
+
     url: str
     expires_at: UtcDatetime
 

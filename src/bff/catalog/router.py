@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Request, Response
 
 from bff.catalog import service
+from bff.catalog.errors import ProductNotFound
 from bff.catalog.schemas import CategoryFilter, Product, ProductPage
 from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
 from bff.core.problems import problem_responses
@@ -69,7 +70,7 @@ async def list_products(
     summary="Get one catalog product",
     description="One active product by its sku; unknown or inactive -> 404 `catalog.not_found`. "
     + _CACHING,
-    responses={**_NOT_MODIFIED, **problem_responses(404, 422, 502, 503, 504)},
+    responses={**_NOT_MODIFIED, **problem_responses(ProductNotFound, 502, 503, 504)},
 )
 async def get_product(
     state: AppStateDep,

@@ -9,6 +9,8 @@ from domain.common.page import Page
 
 
 class CategoryFilter(StrEnum):
+    """Catalog category to list."""
+
     SIM = "sim"
     INTERNET = "internet"
     VPN = "vpn"

@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from bff.catalog.errors import ProductNotFound
 from bff.catalog.schemas import CategoryFilter, ProductPage
 from bff.core.cache import Cached, CachePolicy, SingleFlightCache
+from bff.core.cache_bus import InvalidationBus, invalidation_bus
 from bff.core.redis import create_redis
 from bff.core.state import AppState
 from bff.settings import Settings
@@ -38,6 +39,8 @@ class CatalogSnapshot:
     by_sku: dict[str, CatalogEntry] = field(default_factory=dict)
     listed: tuple[Product, ...] = ()
     product_versions: dict[str, str] = field(default_factory=dict)
+    product_bytes: dict[str, bytes] = field(default_factory=dict)
+    """Each active product rendered once per catalog version (the detail answer)."""
     rendered: dict[tuple[str, int, int], bytes] = field(default_factory=dict)
     """List pages rendered once per catalog version (bounded: see ``MAX_RENDERED``)."""
 
@@ -51,6 +54,9 @@ class CatalogSnapshot:
             product_versions={
                 e.product.sku: hashlib.sha256(_PRODUCT.dump_json(e.product)).hexdigest()[:32]
                 for e in active
+            },
+            product_bytes={
+                e.product.sku: e.product.model_dump_json(by_alias=True).encode() for e in active
             },
         )
 
@@ -84,6 +90,7 @@ def catalog_policy(settings: Settings) -> CachePolicy:
         stale_s=cache.catalog_stale_s,
         early_refresh_s=min(cache.catalog_early_refresh_s, cache.catalog_ttl_s / 2),
         local_ttl_s=cache.local_ttl_s,
+        pushed_local_ttl_s=cache.pushed_local_ttl_s,
         lock_ttl_s=cache.lock_ttl_s,
     )
 
@@ -107,6 +114,7 @@ def catalog_cache(redis: Redis, settings: Settings) -> SingleFlightCache[Catalog
         policy=catalog_policy(settings),
         encode=_encode,
         decode=_decode,
+        bus=invalidation_bus(redis),
     )
     _caches[id(redis)] = (settings, cache)
     return cache
@@ -129,7 +137,34 @@ async def catalog_entries(state: AppState) -> dict[str, CatalogEntry]:
 async def list_products(
     state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
 ) -> CatalogView:
-    cached = await _snapshot(state)
+    return _list_view(await _snapshot(state), category, page, page_size)
+
+
+async def get_product(state: AppState, *, sku: str) -> CatalogView:
+    view = _product_view(await _snapshot(state), sku)
+    if view is None:
+        raise ProductNotFound()
+    return view
+
+
+def peek_list(
+    state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
+) -> CatalogView | None:
+    """The list answer from the in-process copy alone; None when it takes the full path."""
+    cached = catalog_cache(state.redis, state.settings).peek()
+    return None if cached is None else _list_view(cached, category, page, page_size)
+
+
+def peek_product(state: AppState, *, sku: str) -> CatalogView | None:
+    """One product from the in-process copy alone; None when it takes the full path
+    (not cached here, or unknown: the route renders the 404)."""
+    cached = catalog_cache(state.redis, state.settings).peek()
+    return None if cached is None else _product_view(cached, sku)
+
+
+def _list_view(
+    cached: Cached[CatalogSnapshot], category: CategoryFilter | None, page: int, page_size: int
+) -> CatalogView:
     snapshot = cached.value
     key = (category.value if category else "all", page, page_size)
     rendered = snapshot.rendered.get(key)
@@ -151,13 +186,11 @@ async def list_products(
     return CatalogView(rendered=rendered, etag=etag, stale=cached.stale)
 
 
-async def get_product(state: AppState, *, sku: str) -> CatalogView:
-    cached = await _snapshot(state)
-    entry = cached.value.by_sku.get(sku)
-    if entry is None or not entry.active:
-        raise ProductNotFound()
+def _product_view(cached: Cached[CatalogSnapshot], sku: str) -> CatalogView | None:
+    rendered = cached.value.product_bytes.get(sku)
+    if rendered is None:  # unknown or inactive
+        return None
     version = cached.value.product_versions[sku]
-    rendered = entry.product.model_dump_json(by_alias=True).encode()
     return CatalogView(rendered=rendered, etag=f'"{version}"', stale=cached.stale)
 
 
@@ -174,9 +207,10 @@ async def invalidate_catalog(state: AppState) -> None:
 
 
 async def drop_cached_catalog(settings: Settings) -> None:
-    """Delete the shared catalog entry (the `bff invalidate-catalog` command)."""
+    """Delete the shared catalog entry and tell every instance (`bff invalidate-catalog`)."""
     redis = create_redis(settings.redis_url, max_connections=2)
     try:
         await redis.delete(CACHE_KEY)
+        await InvalidationBus(redis).publish(CACHE_NAME, CACHE_KEY)
     finally:
         await redis.aclose()

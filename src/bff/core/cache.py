@@ -14,8 +14,11 @@
 - **Stale-while-error**: the Redis entry lives ``stale_s`` past its TTL. A copy past its
   TTL is still served (``Cached.stale`` is then true) while a refresh is attempted; only
   when no copy exists at all does a provider failure reach the caller.
-- **Near cache**: the decoded value is kept in-process for ``local_ttl_s`` (default 1 s),
-  so a hot key costs no Redis round trip; invalidation reaches other processes within it.
+- **Two tiers**: the decoded value is kept in-process (L1) in front of Redis (L2). With a
+  live :class:`~bff.core.cache_bus.InvalidationBus`, a stored or dropped value is pushed
+  to every instance, so L1 may live ``pushed_local_ttl_s`` (a hot key costs no Redis
+  round trip); without the push (not running, or its subscription lost) L1 lives only
+  ``local_ttl_s``, the staleness bound. A load that raced an invalidation is not kept.
 
 ``CustomerCache`` is the small per-customer cache (invoices, services): one Redis hash per
 customer and scope, entries with their own short TTL, dropped as a whole by webhooks.
@@ -38,6 +41,7 @@ import structlog
 from pydantic import TypeAdapter
 from redis.asyncio import Redis
 
+from bff.core.cache_bus import ALL_KEYS, InvalidationBus, L1Clock
 from bff.core.metrics import CACHE_LOOKUPS
 
 log = structlog.get_logger("bff.cache")
@@ -78,6 +82,7 @@ class CachePolicy:
     early_refresh_s: float = 30.0
     beta: float = 1.0
     local_ttl_s: float = 1.0
+    pushed_local_ttl_s: float = 0.0
     lock_ttl_s: float = 15.0
     poll_interval_s: float = 0.02
 
@@ -95,8 +100,10 @@ class SingleFlightCache(Generic[T]):
         encode: Callable[[T], bytes],
         decode: Callable[[bytes], T],
         clock: Callable[[], float] = time.time,
+        bus: InvalidationBus | None = None,
     ) -> None:
         self.redis = redis
+        self.bus = bus
         self.name = name
         self.key = key
         self.lock_key = f"{key}:lock"
@@ -104,16 +111,49 @@ class SingleFlightCache(Generic[T]):
         self._encode = encode
         self._decode = decode
         self._clock = clock
-        self._local: tuple[Cached[T], _Entry, float] | None = None  # value, entry, local expiry
+        self._l1 = L1Clock(bus, policy.pushed_local_ttl_s, policy.local_ttl_s)
+        # value, entry, stored at, bus epoch when stored
+        self._local: tuple[Cached[T], _Entry, float, int | None] | None = None
+        self._generation = 0  # bumped by every invalidation: a racing load is not kept...
+        self._announced = ""  # ...unless it read the version last pushed ("" = dropped)
         self._pending: asyncio.Task[Cached[T]] | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._hits = CACHE_LOOKUPS.labels(name, "hit")  # bound once: labels() costs a lookup
+        if bus is not None:
+            bus.listen(name, self._on_push)
+
+    def _on_push(self, key: str, version: str) -> None:
+        local = self._local
+        if local is not None and version and local[1].version == version:
+            return  # we already read that very copy
+        if key in (self.key, ALL_KEYS):
+            self._forget_local(announced=version if key == self.key else "")
+
+    def _forget_local(self, announced: str = "") -> None:
+        self._local = None
+        self._generation += 1
+        self._announced = announced
+
+    def peek(self) -> Cached[T] | None:
+        """The in-process copy if it can be served as is (fresh, no refresh due), else None.
+
+        For lean read paths: ``None`` sends the caller down the full path (:meth:`get`).
+        """
+        local = self._local
+        if local is None:
+            return None
+        now = self._clock()
+        cached, entry, stored_at, epoch = local
+        if now >= self._l1.expires_at(stored_at, epoch) or self._should_refresh(entry, now):
+            return None
+        self._hits.inc()
+        return cached
 
     async def get(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
         now = self._clock()
         local = self._local
-        if local is not None and now < local[2]:
-            cached, entry, _ = local
+        if local is not None and now < self._l1.expires_at(local[2], local[3]):
+            cached, entry, _, _ = local
             if self._should_refresh(entry, now):
                 self._refresh_in_background(load, seen=entry)
             self._hits.inc()
@@ -134,8 +174,10 @@ class SingleFlightCache(Generic[T]):
             task.exception()  # retrieved: a load nobody waits for any more must not warn
 
     async def invalidate(self) -> None:
-        self._local = None
+        self._forget_local()
         await self.redis.delete(self.key)
+        if self.bus is not None:
+            await self.bus.publish(self.name, self.key)
 
     async def aclose(self) -> None:
         for task in list(self._background):
@@ -145,10 +187,11 @@ class SingleFlightCache(Generic[T]):
     # -- the Redis path -----------------------------------------------------------------
 
     async def _get_shared(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
+        generation = self._generation
         entry = await self._read()
         now = self._clock()
         if entry is not None:
-            value = self._remember(entry, now)
+            value = self._remember(entry, now, generation)
             if self._should_refresh(entry, now):
                 self._refresh_in_background(load, seen=entry)
             CACHE_LOOKUPS.labels(self.name, "stale" if now >= entry.expires_at else "hit").inc()
@@ -165,15 +208,17 @@ class SingleFlightCache(Generic[T]):
                         entry = await self._load_and_store(load)
                 finally:
                     await self._unlock(token)
-                return self._view(self._remember(entry, self._clock()), entry, self._clock())
+                now = self._clock()
+                return self._view(self._remember(entry, now, generation), entry, now)
             entry = await self._wait_for_value(deadline)
             if entry is not None:
                 now = self._clock()
-                return self._view(self._remember(entry, now), entry, now)
+                return self._view(self._remember(entry, now, generation), entry, now)
             if self._clock() >= deadline:
                 # The lock holder is stuck or gone: load ourselves rather than fail.
                 entry = await self._load_and_store(load)
-                return self._view(self._remember(entry, self._clock()), entry, self._clock())
+                now = self._clock()
+                return self._view(self._remember(entry, now, generation), entry, now)
 
     async def _wait_for_value(self, deadline: float) -> _Entry | None:
         """Poll until the value lands, the lock disappears, or the deadline passes."""
@@ -204,6 +249,7 @@ class SingleFlightCache(Generic[T]):
         task.add_done_callback(self._background.discard)
 
     async def _refresh(self, load: Callable[[], Awaitable[T]], *, seen: _Entry) -> None:
+        generation = self._generation
         try:
             token = await self._lock()
             if token is None:
@@ -211,10 +257,11 @@ class SingleFlightCache(Generic[T]):
             try:
                 current = await self._read()
                 if current is not None and current.fetched_at > seen.fetched_at:
-                    self._remember(current, self._clock())  # another process refreshed it
+                    # another process refreshed it
+                    self._remember(current, self._clock(), generation)
                     return
                 entry = await self._load_and_store(load)
-                self._remember(entry, self._clock())
+                self._remember(entry, self._clock(), generation)
             finally:
                 await self._unlock(token)
         except Exception as error:  # a failed refresh keeps serving the current copy
@@ -239,6 +286,8 @@ class SingleFlightCache(Generic[T]):
         ).encode()
         hard_ttl_ms = max(1, int((self.policy.ttl_s + self.policy.stale_s) * 1000))
         await self.redis.set(self.key, meta + b"\n" + payload, px=hard_ttl_ms)
+        if self.bus is not None:
+            await self.bus.publish(self.name, self.key, entry.version)
         return entry
 
     async def _read(self) -> _Entry | None:
@@ -260,14 +309,17 @@ class SingleFlightCache(Generic[T]):
             log.warning("cache.unreadable_entry", cache=self.name)
             return None
 
-    def _remember(self, entry: _Entry, now: float) -> T:
+    def _remember(self, entry: _Entry, now: float, generation: int) -> T:
         local = self._local
         if local is not None and local[1].version == entry.version:
             value = local[0].value  # same content: skip decoding again
         else:
             value = self._decode(entry.payload)
-        cached = Cached(value=value, version=entry.version, fetched_at=entry.fetched_at)
-        self._local = (cached, entry, now + self.policy.local_ttl_s)
+        # A push that came in while we read makes the copy suspect, unless the push
+        # announced this very version (another instance stored what we just read).
+        if generation == self._generation or (self._announced and self._announced == entry.version):
+            cached = Cached(value=value, version=entry.version, fetched_at=entry.fetched_at)
+            self._local = (cached, entry, now, self._l1.stamp())
         return value
 
     @staticmethod

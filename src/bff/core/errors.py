@@ -38,8 +38,10 @@ from typing import Any, ClassVar
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 from bff.core.problems import FieldError, render_problem
 from bff.core.request_context import current_request_id
@@ -235,19 +237,33 @@ async def _handle_app_error(_: Request, error: Exception) -> Response:
     return app_error_response(translate(error))
 
 
-async def _handle_http_exception(_: Request, error: Exception) -> Response:
+async def _handle_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code, title, detail = _HTTP_CODES.get(
         error.status_code, ("request.error", "Error", "The request failed.")
     )
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return render_problem(
         status=error.status_code,
         code=code,
         title=title,
         detail=detail,
         request_id=current_request_id(),
-        headers=dict(error.headers or {}),
+        headers=headers,
     )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette names only the first matching route's
+    methods, and GET and POST of one path are separate routes here."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        route_methods = getattr(context.original_route, "methods", None)
+        if route_methods and context.path and compile_path(context.path)[0].match(request.url.path):
+            methods.update(route_methods)
+    return ", ".join(sorted(methods))
 
 
 async def _handle_validation_error(_: Request, error: Exception) -> Response:

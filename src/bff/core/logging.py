@@ -13,7 +13,17 @@ import sys
 import structlog
 from structlog.types import Processor
 
+from bff.core import access_log
 from bff.core.redaction import redact_event
+
+
+class _Formatter(structlog.stdlib.ProcessorFormatter):
+    """The structlog chain, except for lines `access_log` has already rendered (and redacted)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if getattr(record, access_log.RENDERED_ATTR, False):
+            return record.getMessage()
+        return super().format(record)
 
 
 def configure_logging(*, level: str, json_lines: bool) -> None:
@@ -41,10 +51,11 @@ def configure_logging(*, level: str, json_lines: bool) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
+    formatter = _Formatter(
         foreign_pre_chain=shared,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
+    access_log.configure(json_lines=json_lines)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
     root = logging.getLogger()

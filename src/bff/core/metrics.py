@@ -30,10 +30,19 @@ CACHE_LOOKUPS = Counter(
 )
 
 
+_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, duration_s: float) -> None:
-    labels = (method, route, str(status))
-    HTTP_REQUESTS.labels(*labels).inc()
-    HTTP_LATENCY.labels(*labels).observe(duration_s)
+    # labels() costs a lock and a tuple lookup per call: keep the children of each label
+    # set (bounded: methods x route templates x statuses, as the series themselves).
+    key = (method, route, status)
+    children = _children.get(key)
+    if children is None:
+        labels = (method, route, str(status))
+        children = _children[key] = (HTTP_REQUESTS.labels(*labels), HTTP_LATENCY.labels(*labels))
+    children[0].inc()
+    children[1].observe(duration_s)
 
 
 async def metrics_endpoint(_: Request) -> Response:

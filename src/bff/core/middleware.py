@@ -10,28 +10,28 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from email.message import Message
 
 import structlog
 from fastapi import HTTPException
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
-from bff.core import metrics
+from bff.core import access_log, deadlines, metrics
 from bff.core.errors import PayloadTooLarge, UnsupportedMediaType, app_error_response
 from bff.core.problems import render_problem
-from bff.core.request_context import REQUEST_ID_HEADER, accept_or_generate, set_request_id
+from bff.core.request_context import accept_or_generate, set_request_id
 
-access_log = structlog.get_logger("bff.access")
 error_log = structlog.get_logger("bff.errors")
 
 UNMATCHED_ROUTE = "<unmatched>"
 _SECURITY_HEADERS = (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Frame-Options", "DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
 )
 
 
@@ -44,10 +44,6 @@ def route_template(scope: Scope) -> str:
     return str(scope["path"]) if "endpoint" in scope else UNMATCHED_ROUTE
 
 
-def _is_authenticated(headers: Headers) -> bool:
-    return "authorization" in headers or "bff_refresh=" in headers.get("cookie", "")
-
-
 class RequestContextMiddleware:
     def __init__(self, app: ASGIApp, *, deadline_s: float) -> None:
         self.app = app
@@ -58,57 +54,83 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
 
-        request_headers = Headers(scope=scope)
-        request_id = accept_or_generate(request_headers.get(REQUEST_ID_HEADER))
+        client_request_id, no_store = _read_request_headers(scope)
+        request_id = accept_or_generate(client_request_id)
         set_request_id(request_id)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        no_store = _is_authenticated(request_headers)
         started = time.perf_counter()
         status = 500
         response_started = False
+        extra_headers = [(b"x-request-id", request_id.encode("latin-1"))]
+        if no_store:
+            extra_headers.append((b"cache-control", b"no-store"))
 
         async def send_with_context(message: AsgiMessage) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                if handling:  # streaming bodies may outlive the deadline
-                    deadline.reschedule(None)
-                headers = MutableHeaders(scope=message)
-                headers[REQUEST_ID_HEADER] = request_id
-                for name, value in _SECURITY_HEADERS:
-                    headers.setdefault(name, value)
-                if no_store:
-                    headers["Cache-Control"] = "no-store"
+                deadline.disarm()  # streaming bodies may outlive the deadline
+                headers = message.get("headers", ())
+                message["headers"] = _with_context_headers(headers, extra_headers)
             await send(message)
 
-        deadline = asyncio.timeout(self.deadline_s)
-        handling = True
+        deadline = deadlines.arm(self.deadline_s)
+        timed_out = False
         try:
-            async with deadline:
+            try:
                 await self.app(scope, receive, send_with_context)
-        except Exception as exc:
-            handling = False
-            timed_out = isinstance(exc, TimeoutError) and deadline.expired()
-            status = 504 if timed_out else 500
-            if timed_out:
-                error_log.warning("request.deadline_exceeded", deadline_s=self.deadline_s)
-            else:
-                error_log.exception("request.unhandled_error", route=route_template(scope))
+            finally:
+                timed_out = deadline.finish()
+        except asyncio.CancelledError:
+            if not timed_out:
+                raise  # not ours: shutdown or a client gone; nothing to answer
+            status = 504
+            error_log.warning("request.deadline_exceeded", deadline_s=self.deadline_s)
+            if not response_started:
+                await _fault_response(status, request_id)(scope, receive, send_with_context)
+        except Exception:
+            status = 500
+            error_log.exception("request.unhandled_error", route=route_template(scope))
             if not response_started:
                 await _fault_response(status, request_id)(scope, receive, send_with_context)
         finally:
             duration = time.perf_counter() - started
             route = route_template(scope)
             metrics.observe_request(scope["method"], route, status, duration)
-            access_log.info(
-                "request",
+            access_log.write(
                 method=scope["method"],
                 route=route,
                 status=status,
                 duration_ms=round(duration * 1000, 2),
             )
+
+
+def _read_request_headers(scope: Scope) -> tuple[str | None, bool]:
+    """The client's request id and whether the request is authenticated (`no-store`), in
+    one pass over the raw headers instead of a `Headers` view and three lookups."""
+    client_request_id = None
+    authenticated = False
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and client_request_id is None:
+            client_request_id = value.decode("latin-1")
+        elif name == b"authorization" or (name == b"cookie" and b"bff_refresh=" in value):
+            authenticated = True
+    return client_request_id, authenticated
+
+
+def _with_context_headers(
+    headers: Iterable[tuple[bytes, bytes]], extra: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    """The response's headers plus the request id, `no-store` when authenticated (both
+    replacing the app's own) and the security headers the app did not set itself."""
+    replaced = {name for name, _ in extra}
+    kept = [(name, value) for name, value in headers if name.lower() not in replaced]
+    present = {name.lower() for name, _ in kept}
+    kept += extra
+    kept += [item for item in _SECURITY_HEADERS if item[0] not in present]
+    return kept
 
 
 def _fault_response(status: int, request_id: str) -> Response:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -16,6 +17,8 @@ def problem_type(code: str) -> str:
 
 
 class FieldError(BaseModel):
+    """One invalid input field and what is wrong with it."""
+
     field: str = Field(description="Dotted path of the offending input, e.g. `items[0].quantity`.")
     message: str
 
@@ -61,19 +64,74 @@ def render_problem(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` entries documenting the problem+json errors an operation can return."""
-    return {
-        status: {
-            "description": _STATUS_DESCRIPTIONS.get(status, "Error"),
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
-        for status in statuses
+class ProblemKind(Protocol):
+    """What documents one kind of problem: an `AppError` subclass fits (its class attributes)."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def default_detail(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemDoc:
+    """A kind of problem no `AppError` class stands for (rendered by a handler directly)."""
+
+    status: int
+    code: str
+    title: str
+    default_detail: str
+
+
+EXAMPLE_REQUEST_ID = "4f2b9c1de8a14b7f9e0c3a5d6b7e8f90"
+
+
+def problem_example(kind: ProblemKind) -> dict[str, Any]:
+    """An OpenAPI example object: the problem body this kind of error renders."""
+    value: dict[str, Any] = {
+        "type": problem_type(kind.code),
+        "title": kind.title,
+        "status": kind.status,
+        "detail": kind.default_detail,
+        "code": kind.code,
+        "requestId": EXAMPLE_REQUEST_ID,
     }
+    if kind.status == 422:
+        value["errors"] = [{"field": "items[0].quantity", "message": "Input should be <= 10"}]
+    return {"summary": kind.default_detail, "value": value}
+
+
+def problem_responses(*items: int | ProblemKind) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries documenting the problem+json errors an operation can return.
+
+    Give a status for a generic problem, or the error classes an operation raises: each
+    becomes an example under its status (`problem_responses(NotASim, 404, 502)`). The app's
+    OpenAPI builder adds the problems every operation shares and default examples.
+    """
+    responses: dict[int | str, dict[str, Any]] = {}
+    for item in items:
+        status = item if isinstance(item, int) else item.status
+        response = responses.setdefault(
+            status,
+            {
+                "description": _STATUS_DESCRIPTIONS.get(status, "Error"),
+                "content": {
+                    PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            },
+        )
+        if not isinstance(item, int):
+            media = response["content"][PROBLEM_MEDIA_TYPE]
+            media.setdefault("examples", {})[item.code] = problem_example(item)
+    return responses
 
 
 _STATUS_DESCRIPTIONS = {
-    400: "Malformed request (bad JSON, missing required header).",
+    400: "Malformed request (bad JSON, a missing or malformed required header).",
     401: "Missing, malformed, expired or revoked credentials.",
     403: "Authenticated but not allowed.",
     404: "No such resource for this caller.",
@@ -82,8 +140,9 @@ _STATUS_DESCRIPTIONS = {
     415: "Request body is not JSON.",
     422: "Input failed validation; see `errors`.",
     429: "Too many requests; retry after `Retry-After` seconds.",
+    405: "The path does not answer to this method; see `Allow`.",
     500: "Unexpected server fault; quote `requestId` to support.",
     502: "An upstream system answered with an error.",
     503: "An upstream system or dependency is unavailable; see `Retry-After`.",
-    504: "An upstream system did not answer in time.",
+    504: "An upstream system, or the request as a whole, did not answer in time.",
 }

@@ -45,7 +45,7 @@ RECENT_ORDERS = 5
 _ORDER_FIELDS = (
     "Id, OrderNumber, Status, StatusCode, AccountId, EffectiveDate, TotalAmount, "
     "CurrencyIsoCode, Description, CreatedDate, LastModifiedDate, Failure_Reason__c, "
-    "WHMCS_Order_Id__c, Subscription_Ids__c"
+    "WHMCS_Order_Id__c, Subscription_Ids__c, Provisioned_At__c"
 )
 
 

@@ -1,7 +1,9 @@
 """The event consumer loop: lease -> subscribe -> enqueue -> store replay id.
 
 Ordering per event is enqueue THEN store: a crash between the two redelivers the event on
-restart (at-least-once), and the deterministic job id turns that into no new job.
+restart (at-least-once), and the deterministic job id turns that into no new job. Just
+before enqueueing, the order's status stream gets its ``approved`` entry (for
+`GET /api/orders/{id}/events`), unless the stream already exists.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bff.events.cursors import CursorStore
 from bff.events.jobs import ProvisionOrderJob, enqueue_provision_order
 from bff.events.lease import Lease
 from bff.events.sweep import Sweep
+from bff.provisioning.status_events import publish_approved
 from domain.common.errors import DomainError
 from domain.orders.providers.salesforce import provision_request_from_salesforce_event
 from integrations.salesforce.pubsub import (
@@ -150,6 +153,8 @@ class EventConsumer:
         await self._enqueue(job)
 
     async def _enqueue(self, job: ProvisionOrderJob) -> None:
+        # Before the job exists, so the worker's own entries always come after it.
+        await publish_approved(self._queue, job.order_id, at=job.requested_at)
         if await enqueue_provision_order(self._queue, job):
             self.stats.enqueued += 1
             log.info("events.job_enqueued", order_id=job.order_id, source=job.source)

@@ -46,6 +46,16 @@ class ProvisionOrderJob:
     requested_at: dt.datetime  # when the org published the request (aware, UTC)
     source: JobSource  # "event" (Pub/Sub) or "sweep" (reconciliation after a gap)
     event_id: str | None = None  # the platform event's EventUuid, for tracing
+    # Set when re-enqueued to resume a stalled run: the run's attempts so far. Not part of
+    # the payload; it only makes the job id new once per stall.
+    resume_after_attempts: int | None = None
+
+    @property
+    def job_id(self) -> str:
+        base = provision_job_id(self.order_id)
+        if self.resume_after_attempts is None:
+            return base
+        return f"{base}:resume:{self.resume_after_attempts}"
 
     @classmethod
     def from_request(
@@ -83,8 +93,7 @@ class ProvisionOrderJob:
 
 
 async def enqueue_provision_order(queue: ArqRedis, job: ProvisionOrderJob) -> bool:
-    """Enqueue once per order; False when that order's job is already known to arq."""
-    enqueued = await queue.enqueue_job(
-        PROVISION_ORDER_JOB, job.to_payload(), _job_id=provision_job_id(job.order_id)
-    )
+    """Enqueue once per order (once per stall for a resume); False when arq already knows
+    that job id."""
+    enqueued = await queue.enqueue_job(PROVISION_ORDER_JOB, job.to_payload(), _job_id=job.job_id)
     return enqueued is not None

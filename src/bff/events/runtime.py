@@ -14,6 +14,7 @@ from bff.events.consumer import EventConsumer
 from bff.events.cursors import CursorStore
 from bff.events.lease import Lease
 from bff.events.sweep import Sweep, approved_orders_sweep
+from bff.provisioning.store import RunStore
 from bff.settings import Settings
 from integrations.http import build_http_client
 from integrations.metrics import default_metrics
@@ -75,14 +76,16 @@ async def running_consumer(
         pubsub = await stack.enter_async_context(
             PubSubClient(pubsub_config(settings), salesforce.tokens)
         )
+        sessions = create_session_factory(engine)
         yield EventConsumer(
             pubsub=pubsub,
             queue=queue,
-            cursors=CursorStore(create_session_factory(engine)),
+            cursors=CursorStore(sessions),
             lease=Lease(
                 queue, f"events:{settings.events.topic}", ttl_s=settings.events.lease_ttl_s
             ),
-            sweep=sweep or approved_orders_sweep(salesforce),
+            sweep=sweep
+            or approved_orders_sweep(salesforce, RunStore(sessions), settings.provisioning),
             topic=settings.events.topic,
             lease_renew_s=settings.events.lease_renew_s,
         )

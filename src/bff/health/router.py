@@ -10,7 +10,12 @@ from bff.health.service import check_readiness
 router = APIRouter(prefix="/health", tags=["health"])
 
 
-@router.get("/live", summary="The process is running")
+@router.get(
+    "/live",
+    summary="The process is running",
+    description="200 while the process can answer at all; checks nothing else. For liveness "
+    "probes: a failure means restart the process.",
+)
 async def live() -> Liveness:
     return Liveness()
 
@@ -19,7 +24,16 @@ async def live() -> Liveness:
     "/ready",
     response_model=Readiness,
     summary="The process can serve traffic (database and Redis answer)",
-    responses={503: {"model": Readiness, "description": "A dependency failed; see `checks`."}},
+    description="Pings the database and Redis, each within `BFF_READINESS_TIMEOUT_S`. 503 "
+    "with `checks` naming the failed dependency (and `Retry-After`) while one does not "
+    "answer. For readiness probes: a failure means route no traffic here.",
+    responses={
+        503: {
+            "model": Readiness,
+            "description": "A dependency failed; see `checks`.",
+            "headers": {"Retry-After": {"description": "Seconds.", "schema": {"type": "string"}}},
+        }
+    },
 )
 async def ready(state: AppStateDep) -> Readiness | JSONResponse:
     checks = await check_readiness(

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import Header
 
+from bff.core.openapi import IDEMPOTENCY_KEY_PATTERN
+
 IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
@@ -13,6 +15,8 @@ IdempotencyKeyHeader = Annotated[
         description="1-255 printable ASCII characters. The same key and body within 24 h "
         "replays the first response (`Idempotent-Replayed: true`); another body -> 422 "
         "`idempotency.key_reused`; while the first is running -> 409 `idempotency.in_progress`.",
+        # Documented only: a malformed key is 400 `idempotency.key_invalid`, not a 422.
+        json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
     ),
 ]
 

@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bff.auth.audit import AuditType, record
 from bff.auth.dependencies import Customer
 from bff.auth.errors import NotAuthenticated
+from bff.core.db import transactional_session
 from bff.core.providers import Providers
+from bff.core.state import AppState
+from bff.me.cache import ProfileCache, profile_cache
 from bff.users.models import User
 from domain.customer.contract import ContactDetails, CustomerProfile, ProfileUpdate
 
@@ -42,6 +45,27 @@ async def get_profile(
     user = await _user(db, customer)
     account = await providers.whmcs.get_client(customer.whmcs_client_id)
     return _profile(user, account.contact)
+
+
+async def rendered_profile(state: AppState, customer: Customer) -> bytes:
+    """``GET /api/me``'s body, from the profile cache (see ``bff.me.cache``)."""
+
+    async def load() -> bytes:
+        async for db in transactional_session(state.session_factory):
+            profile = await get_profile(db=db, providers=state.providers, customer=customer)
+            return profile.model_dump_json(by_alias=True).encode()
+        raise AssertionError("unreachable: the session generator yields once")
+
+    cache = profile_cache(state.redis, state.settings)
+    return await cache.get(_cache_key(customer), load)
+
+
+async def forget_profile(state: AppState, customer: Customer) -> None:
+    await profile_cache(state.redis, state.settings).invalidate(_cache_key(customer))
+
+
+def _cache_key(customer: Customer) -> str:
+    return ProfileCache.key(str(customer.user_id), customer.whmcs_client_id)
 
 
 async def update_profile(

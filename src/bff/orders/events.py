@@ -56,8 +56,15 @@ async def order_events(
             yield _sse(_current(order, after))
             if order.status in FINAL_ORDER_STATUSES:
                 return
-        elif order.status in FINAL_ORDER_STATUSES and not await read_after(redis, order.id, after):
-            yield _sse(_current(order, after))  # its events expired; the outcome is known
+        elif order.status in FINAL_ORDER_STATUSES:
+            # The outcome is known: what is stored after the client's id, then the outcome
+            # itself unless the stored events reached it (they may have expired meanwhile).
+            for event in await read_after(redis, order.id, after):
+                yield _sse(event)
+                after = event.id
+                if event.status in FINAL_ORDER_STATUSES:
+                    return
+            yield _sse(_current(order, after))
             return
         loop = asyncio.get_running_loop()
         deadline = loop.time() + MAX_STREAM_S

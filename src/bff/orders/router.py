@@ -13,7 +13,9 @@ from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
 from bff.idempotency.dependencies import REPLAYABLE_CREATED, IdempotencyKeyHeader
+from bff.idempotency.errors import IdempotencyKeyRequired
 from bff.orders import events, service
+from bff.orders.errors import OrderNotFound
 from bff.orders.schemas import Order, OrderPage, OrderRequest
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
@@ -31,7 +33,8 @@ OrderId = Annotated[str, Path(max_length=18, description="Salesforce Order id.")
     "outside 1-10, a `billingCycle` the product is not sold with, or no items -> 422 with "
     "the field of each problem. Creates a Draft Order with its items on the caller's "
     "Salesforce account in one all-or-none write; it is provisioned once approved.",
-    responses=REPLAYABLE_CREATED | problem_responses(400, 401, 409, 422, 502, 503, 504),
+    responses=REPLAYABLE_CREATED
+    | problem_responses(IdempotencyKeyRequired, 401, 409, 422, 502, 503, 504),
 )
 async def create_order(
     customer: CurrentCustomer,
@@ -67,7 +70,7 @@ async def list_orders(
     "each provisioning step), the created `subscriptionIds` and, when it failed, a safe "
     "`failureReason`. Another customer's order is the same 404 as a missing one "
     "(`orders.order_not_found`).",
-    responses=problem_responses(401, 404, 502, 503, 504),
+    responses=problem_responses(OrderNotFound, 502, 503, 504),
 )
 async def get_order(customer: CurrentCustomer, state: AppStateDep, order_id: OrderId) -> Order:
     return await service.get_order(state, customer, order_id=order_id)
@@ -90,7 +93,7 @@ _EVENT_STREAM: dict[int | str, dict[str, object]] = {
     "`cancelled`) or after 5 minutes. Reconnect with `Last-Event-ID` to continue after the "
     "last event received. Another customer's order is 404 `orders.order_not_found`.",
     response_class=EventSourceResponse,
-    responses=_EVENT_STREAM | problem_responses(401, 404, 502, 503, 504),
+    responses=_EVENT_STREAM | problem_responses(OrderNotFound, 502, 503, 504),
 )
 async def follow_order(
     customer: CurrentCustomer,

@@ -14,7 +14,7 @@ from domain.orders.contract import Order, OrderStatus, TimelineEntry
 _STEP_DETAILS: tuple[tuple[str, str], ...] = (
     ("whmcs_order_created_at", "billing order placed"),
     ("accepted_at", "services created"),
-    ("sim_activated_at", "SIM lines checked"),
+    ("sim_activated_at", "SIM lines activated"),
     ("crm_updated_at", "order record updated"),
 )
 

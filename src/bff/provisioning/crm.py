@@ -2,7 +2,9 @@
 
 The worker reads the Order by id alone (the job carries no customer session) together
 with the Account's WHMCS client id and, per item, the product's WHMCS id
-(``Product2.WHMCS_Product_Id__c``) and family (SIM products need a line).
+(``Product2.WHMCS_Product_Id__c``) and family. SIM products (``Family = 'SIM'``, as the
+catalog marks them) need a line: its Freebit plan and SIM type come from the product's
+``Portal_Attributes__c`` (``planCode``, ``simType``), the same attributes the catalog shows.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+from domain.catalog.providers.salesforce.mapper import parse_attributes
 from domain.catalog.providers.salesforce.statuses import PRICE_BILLING_CYCLES
 from domain.common.model import RawModel
 from domain.common.money import JPY, Money, sum_money
@@ -17,6 +20,8 @@ from domain.common.wire.lenient import DecimalValue, OptionalText, Text
 from domain.common.wire.salesforce import ChildRecords, query_records
 from domain.orders.contract import OrderStatus, PricedOrder, PricedOrderLine
 from domain.orders.providers.salesforce.statuses import ORDER_STATUSES
+from domain.sim.contract import SimType
+from domain.sim.providers.freebit.statuses import SIM_TYPES
 from integrations.errors import UpstreamBadResponse
 from integrations.salesforce import SalesforceRestClient, soql
 
@@ -28,6 +33,7 @@ class _Product(RawModel):
     Name: OptionalText = None
     Family: OptionalText = None
     WHMCS_Product_Id__c: OptionalText = None
+    Portal_Attributes__c: OptionalText = None
 
 
 class _Account(RawModel):
@@ -53,13 +59,33 @@ class _Order(RawModel):
 
 
 @dataclass(frozen=True, slots=True)
+class SimProduct:
+    """What Freebit needs to open a line for one unit of a SIM product."""
+
+    plan_code: str | None  # None: the product is misconfigured (no planCode attribute)
+    sim_type: SimType
+
+
+@dataclass(frozen=True, slots=True)
 class OrderToProvision:
     order_id: str
     status: OrderStatus
     account_id: str | None
     billing_client_id: str | None
     order: PricedOrder
-    sim_lines: int
+    # WHMCS product id -> the SIM product behind it; services of other products get no line.
+    sim_products: dict[str, SimProduct]
+
+
+def _sim_product(product: _Product) -> SimProduct:
+    attributes = parse_attributes(
+        product.Portal_Attributes__c, product_id=product.ProductCode or ""
+    )
+    plan_code, sim_type = attributes.get("planCode"), attributes.get("simType")
+    return SimProduct(
+        plan_code=plan_code if isinstance(plan_code, str) and plan_code else None,
+        sim_type=SIM_TYPES.lookup(sim_type if isinstance(sim_type, str) else "physical"),
+    )
 
 
 def _line(item: _Item, currency: str) -> PricedOrderLine:
@@ -82,7 +108,8 @@ async def read_order(salesforce: SalesforceRestClient, order_id: str) -> OrderTo
             "SELECT Id, Status, AccountId, CurrencyIsoCode, Description, "
             "Account.WHMCS_Client_Id__c, "
             "(SELECT Quantity, UnitPrice, PricebookEntryId, Billing_Cycle__c, "
-            "Product2.ProductCode, Product2.Name, Product2.Family, Product2.WHMCS_Product_Id__c "
+            "Product2.ProductCode, Product2.Name, Product2.Family, Product2.WHMCS_Product_Id__c, "
+            "Product2.Portal_Attributes__c "
             "FROM OrderItems ORDER BY Id) FROM Order WHERE Id = :order LIMIT 1",
             order=order_id,
         )
@@ -103,9 +130,11 @@ async def read_order(salesforce: SalesforceRestClient, order_id: str) -> OrderTo
         account_id=raw.AccountId,
         billing_client_id=raw.Account.WHMCS_Client_Id__c if raw.Account else None,
         order=PricedOrder(lines=lines, total=total, notes=raw.Description),
-        sim_lines=sum(
-            line.quantity
-            for line, item in zip(lines, raw.OrderItems, strict=True)
-            if item.Product2 is not None and item.Product2.Family == SIM_FAMILY
-        ),
+        sim_products={
+            item.Product2.WHMCS_Product_Id__c: _sim_product(item.Product2)
+            for item in raw.OrderItems
+            if item.Product2 is not None
+            and item.Product2.Family == SIM_FAMILY
+            and item.Product2.WHMCS_Product_Id__c
+        },
     )

@@ -22,6 +22,7 @@ from redis.exceptions import LockError
 from bff.core.providers import Providers
 from bff.events.jobs import ProvisionOrderJob
 from bff.provisioning.models import ProvisioningRun, RunState
+from bff.provisioning.sim_lines import SimFields
 from bff.provisioning.store import RunStore
 from bff.provisioning.workflow import (
     REASON_UNAVAILABLE,
@@ -51,6 +52,9 @@ class ProvisioningContext:
             store=self.store,
             providers=self.providers,
             tag_field_id=self.settings.order_tag_field_id,
+            sim_fields=SimFields(
+                msisdn=self.settings.msisdn_field_id, iccid=self.settings.iccid_field_id
+            ),
         )
 
 
@@ -84,12 +88,11 @@ async def _provision_locked(
     context: ProvisioningContext, job: ProvisionOrderJob, *, job_try: int
 ) -> str:
     store, workflow = context.store, context.workflow
-    run = await store.get_or_create(
+    run = await store.begin_try(
         job.order_id, account_id=job.account_id, received_at=job.requested_at
     )
     if run.run_state is RunState.DONE:
         return run.state
-    run = await store.update(job.order_id, {"attempts": run.attempts + 1})
     try:
         if run.run_state is RunState.FAILED:
             run = await workflow.report_failure(run)

@@ -7,6 +7,10 @@ SSE event ids: a client reconnecting with ``Last-Event-ID`` continues after it. 
 poll with a plain ``XREAD`` instead of ``BLOCK`` so an open stream does not hold one of
 the shared pool's connections.
 
+The first entry, ``approved``, comes from the event consumer: it appends it just before
+it enqueues the order's job, and only to a stream that does not exist yet (so a
+redelivered event adds nothing), hence always before the worker's ``provisioning``.
+
 On the embedded default the worker's Redis is the process-wide fake server of the queue,
 so the API reads the stream from that same server (:func:`status_redis`).
 """
@@ -35,7 +39,7 @@ _RUN_STATUS: dict[RunState, tuple[OrderStatus, str | None]] = {
     RunState.RECEIVED: (OrderStatus.PROVISIONING, "provisioning started"),
     RunState.WHMCS_ORDER_CREATED: (OrderStatus.PROVISIONING, "billing order placed"),
     RunState.ACCEPTED: (OrderStatus.PROVISIONING, "services created"),
-    RunState.SIM_ACTIVATED: (OrderStatus.PROVISIONING, "SIM lines checked"),
+    RunState.SIM_ACTIVATED: (OrderStatus.PROVISIONING, "SIM lines activated"),
     RunState.CRM_UPDATED: (OrderStatus.ACTIVE, None),
     RunState.DONE: (OrderStatus.ACTIVE, None),
     RunState.FAILED: (OrderStatus.FAILED, None),
@@ -93,6 +97,24 @@ class StatusPublisher:
                 await pipe.execute()
         except RedisError:
             log.warning("provisioning.status_not_published", order_id=run.order_id)
+
+
+async def publish_approved(redis: Redis, order_id: str, *, at: dt.datetime) -> bool:
+    """Start the order's stream with ``approved``; False when it already has entries (or
+    Redis failed: the status stream is a convenience, never a reason to hold an order)."""
+    key = STREAM_PREFIX + order_id
+    fields = {"status": OrderStatus.APPROVED.value, "at": at.isoformat(), "detail": "approved"}
+    try:
+        if await redis.exists(key):
+            return False
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.xadd(key, fields, maxlen=STREAM_MAXLEN, approximate=True)  # type: ignore[arg-type]
+            pipe.expire(key, STREAM_TTL_S)
+            await pipe.execute()
+    except RedisError:
+        log.warning("provisioning.status_not_published", order_id=order_id)
+        return False
+    return True
 
 
 def _text(value: object) -> str:

@@ -11,7 +11,16 @@ from bff.auth.dependencies import CurrentCustomer
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
 from bff.idempotency.dependencies import REPLAYABLE_CREATED, IdempotencyKeyHeader
+from bff.idempotency.errors import IdempotencyKeyRequired
 from bff.sim import service
+from bff.sim.errors import (
+    NotAnEsim,
+    NotASim,
+    PlanNotAllowed,
+    PlanUnchanged,
+    SimStateConflict,
+    TopUpSizeNotAllowed,
+)
 from bff.sim.schemas import (
     EsimReissue,
     EsimReissueRequest,
@@ -23,6 +32,7 @@ from bff.sim.schemas import (
     TopUp,
     TopUpRequest,
 )
+from bff.subscriptions.errors import SubscriptionNotFound
 
 router = APIRouter(prefix="/api/subscriptions/{subscription_id}/sim", tags=["sim"])
 
@@ -35,7 +45,7 @@ _NOT_SIM = " A subscription that is not a SIM line is 409 `sim.not_a_sim`."
     summary="Get SIM details",
     description="ICCID, MSISDN, type, status, plan, remaining data and any pending plan "
     "change, live from Freebit." + _NOT_SIM,
-    responses=problem_responses(401, 404, 409, 502, 503, 504),
+    responses=problem_responses(SubscriptionNotFound, NotASim, 502, 503, 504),
 )
 async def get_sim(
     customer: CurrentCustomer, state: AppStateDep, subscription_id: SubscriptionId
@@ -47,7 +57,7 @@ async def get_sim(
     "/usage",
     summary="Get SIM data usage",
     description="Usage per month (newest first, this month included) with daily detail." + _NOT_SIM,
-    responses=problem_responses(401, 404, 409, 422, 502, 503, 504),
+    responses=problem_responses(SubscriptionNotFound, NotASim, 502, 503, 504),
 )
 async def get_usage(
     customer: CurrentCustomer,
@@ -69,7 +79,17 @@ async def get_usage(
     "`sim.invalid_state`). The data is valid until the end of the month. The price (the "
     "catalog's top-up product, one unit per its `quotaMb`) is billed through a WHMCS order, "
     "so it appears on the next invoice." + _NOT_SIM,
-    responses=REPLAYABLE_CREATED | problem_responses(400, 401, 404, 409, 422, 502, 503, 504),
+    responses=REPLAYABLE_CREATED
+    | problem_responses(
+        IdempotencyKeyRequired,
+        SubscriptionNotFound,
+        NotASim,
+        SimStateConflict,
+        TopUpSizeNotAllowed,
+        502,
+        503,
+        504,
+    ),
 )
 async def top_up(
     customer: CurrentCustomer,
@@ -96,7 +116,9 @@ async def top_up(
     "change can be pending: a new request replaces the pending one. Asking for the current "
     "plan with nothing pending is 409 `sim.plan_unchanged`; a plan that is not a catalog SIM "
     "plan of the same SIM type is 422 `sim.plan_not_allowed`." + _NOT_SIM,
-    responses=problem_responses(401, 404, 409, 422, 502, 503, 504),
+    responses=problem_responses(
+        SubscriptionNotFound, NotASim, PlanUnchanged, PlanNotAllowed, 502, 503, 504
+    ),
 )
 async def change_plan(
     customer: CurrentCustomer,
@@ -113,7 +135,7 @@ async def change_plan(
     summary="Suspend a SIM",
     description="Accepted; Freebit applies it shortly. Only an active line (else 409 "
     "`sim.invalid_state`)." + _NOT_SIM,
-    responses=problem_responses(401, 404, 409, 502, 503, 504),
+    responses=problem_responses(SubscriptionNotFound, NotASim, SimStateConflict, 502, 503, 504),
 )
 async def suspend_sim(
     customer: CurrentCustomer, state: AppStateDep, subscription_id: SubscriptionId
@@ -127,7 +149,7 @@ async def suspend_sim(
     summary="Resume a suspended SIM",
     description="Accepted; Freebit applies it shortly. Only a suspended line (else 409 "
     "`sim.invalid_state`)." + _NOT_SIM,
-    responses=problem_responses(401, 404, 409, 502, 503, 504),
+    responses=problem_responses(SubscriptionNotFound, NotASim, SimStateConflict, 502, 503, 504),
 )
 async def resume_sim(
     customer: CurrentCustomer, state: AppStateDep, subscription_id: SubscriptionId
@@ -142,7 +164,7 @@ async def resume_sim(
     description="Issues a new eSIM profile for the device with `eid`; the answer carries the "
     "activation code (LPA string) when Freebit returns one. Physical SIMs: 409 "
     "`sim.not_an_esim`." + _NOT_SIM,
-    responses=problem_responses(401, 404, 409, 422, 502, 503, 504),
+    responses=problem_responses(SubscriptionNotFound, NotASim, NotAnEsim, 502, 503, 504),
 )
 async def reissue_esim(
     customer: CurrentCustomer,

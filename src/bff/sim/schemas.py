@@ -20,6 +20,8 @@ from domain.sim.contract import (
 
 
 class EsimReissueRequest(ContractModel):
+    """The device that receives the new eSIM profile."""
+
     eid: Annotated[
         str,
         Field(
@@ -30,6 +32,8 @@ class EsimReissueRequest(ContractModel):
 
 
 class SimStateRequest(StrEnum):
+    """No input: suspend or resume takes none."""
+
     SUSPEND_REQUESTED = "suspend_requested"
     RESUME_REQUESTED = "resume_requested"
 

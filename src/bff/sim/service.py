@@ -58,8 +58,14 @@ from domain.sim.contract import (
     TopUpRequest,
 )
 from integrations.errors import UpstreamError
+from integrations.freebit import FreebitLineBusy, FreebitNotAllowed
 
 log = structlog.get_logger("bff.sim")
+
+# The line changed state (or is changing) between our read and Freebit's check: a
+# concurrent request, or a change still being applied. The customer can retry.
+STATE_CHANGE_REFUSED = (FreebitLineBusy, FreebitNotAllowed)
+STATE_CHANGING = "The line's state is changing; try again in a minute."
 
 TOP_UP_OPERATION = "sim.top_up"
 
@@ -223,7 +229,10 @@ async def suspend(state: AppState, customer: Customer, *, subscription_id: str) 
     sim = await state.providers.freebit.get_sim(msisdn)
     if sim.status is not SimStatus.ACTIVE:
         raise SimStateConflict("Only an active line can be suspended.")
-    await state.providers.freebit.suspend(msisdn)
+    try:
+        await state.providers.freebit.suspend(msisdn)
+    except STATE_CHANGE_REFUSED as error:
+        raise SimStateConflict(STATE_CHANGING) from error
     return SimStateChange(status=SimStateRequest.SUSPEND_REQUESTED)
 
 
@@ -232,7 +241,10 @@ async def resume(state: AppState, customer: Customer, *, subscription_id: str) -
     sim = await state.providers.freebit.get_sim(msisdn)
     if sim.status is not SimStatus.SUSPENDED:
         raise SimStateConflict("Only a suspended line can be resumed.")
-    await state.providers.freebit.resume(msisdn)
+    try:
+        await state.providers.freebit.resume(msisdn)
+    except STATE_CHANGE_REFUSED as error:
+        raise SimStateConflict(STATE_CHANGING) from error
     return SimStateChange(status=SimStateRequest.RESUME_REQUESTED)
 
 

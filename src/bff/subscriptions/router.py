@@ -11,6 +11,7 @@ from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
 from bff.subscriptions import service
+from bff.subscriptions.errors import SubscriptionNotFound
 from bff.subscriptions.schemas import Subscription, SubscriptionPage, SubscriptionStatusFilter
 
 router = APIRouter(prefix="/api/subscriptions", tags=["subscriptions"])
@@ -42,7 +43,7 @@ async def list_subscriptions(
     summary="Get a subscription",
     description="One of the caller's services; another customer's is the same 404 as a "
     "missing one (`subscriptions.not_found`).",
-    responses=problem_responses(401, 404, 502, 503, 504),
+    responses=problem_responses(SubscriptionNotFound, 502, 503, 504),
 )
 async def get_subscription(
     customer: CurrentCustomer, state: AppStateDep, subscription_id: SubscriptionId

@@ -9,6 +9,8 @@ from domain.subscriptions.contract import Subscription
 
 
 class SubscriptionStatusFilter(StrEnum):
+    """Subscription status to list."""
+
     ACTIVE = "active"
     PENDING = "pending"
     SUSPENDED = "suspended"

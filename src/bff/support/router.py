@@ -13,6 +13,7 @@ from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
 from bff.idempotency.dependencies import REPLAYABLE_CREATED, IdempotencyKeyHeader
 from bff.support import service
+from bff.support.errors import CaseNotFound
 from bff.support.schemas import (
     Case,
     CaseComment,
@@ -70,7 +71,7 @@ async def create_case(
     summary="Get a support case",
     description="One of the caller's cases with its public comments only. Another "
     "customer's case is the same 404 as a missing one (`support.case_not_found`).",
-    responses=problem_responses(401, 404, 502, 503, 504),
+    responses=problem_responses(CaseNotFound, 502, 503, 504),
 )
 async def get_case(customer: CurrentCustomer, state: AppStateDep, case_id: CaseId) -> CaseDetail:
     return await service.get_case(state, customer, case_id=case_id)
@@ -81,7 +82,7 @@ async def get_case(customer: CurrentCustomer, state: AppStateDep, case_id: CaseI
     status_code=201,
     summary="Comment on a support case",
     description="Adds a public comment by the customer to one of the caller's cases.",
-    responses=problem_responses(401, 404, 422, 502, 503, 504),
+    responses=problem_responses(CaseNotFound, 502, 503, 504),
 )
 async def add_comment(
     customer: CurrentCustomer, state: AppStateDep, case_id: CaseId, body: NewCaseComment

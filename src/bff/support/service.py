@@ -16,6 +16,7 @@ from bff.support.errors import CaseNotFound
 from bff.support.schemas import CasePage
 from domain.common.page import page_offset
 from domain.support.contract import (
+    Case,
     CaseComment,
     CaseDetail,
     CaseStatusFilter,
@@ -72,7 +73,9 @@ async def create_case(
             account_id=customer.salesforce_account_id,
             contact_id=customer.salesforce_contact_id,
         )
-        case = await get_case(state, customer, case_id=case_id)
+        detail = await get_case(state, customer, case_id=case_id)
+        # The contract answers a Case: a new case has no comments to list.
+        case = Case.model_validate(detail.model_dump(exclude={"comments"}))
         return StoredResponse.of(201, case, headers={"Location": f"/api/support/cases/{case_id}"})
 
     return await run_once(

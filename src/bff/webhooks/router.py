@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from bff.core.problems import problem_responses
 from bff.core.state import AppStateDep
 from bff.webhooks import service
+from bff.webhooks.errors import WebhookUnauthorized
 from bff.webhooks.schemas import WebhookAck, WhmcsEvent
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
             "content": {"application/json": {"schema": WhmcsEvent.model_json_schema()}},
         }
     },
-    responses=problem_responses(401, 413),
+    responses=problem_responses(WebhookUnauthorized),
 )
 async def whmcs_webhook(
     request: Request,

@@ -32,5 +32,7 @@ class WhmcsEvent(ContractModel):
 
 
 class WebhookAck(ContractModel):
+    """The hook event was received, and what was done with it."""
+
     received: bool = True
     action: str = Field(description="`invalidated`, `duplicate` or `ignored` (unknown event).")

@@ -13,6 +13,8 @@ from domain.common.money import Money, sum_money
 
 
 class InvoiceStatus(StrEnum):
+    """Where an invoice stands; `overdue` is unpaid and past its due date."""
+
     DRAFT = "draft"
     UNPAID = "unpaid"
     OVERDUE = "overdue"
@@ -39,11 +41,15 @@ def derive_invoice_status(status: InvoiceStatus, due_on: date, today: date) -> I
 
 
 class InvoiceItem(ContractModel):
+    """One line of an invoice."""
+
     description: str
     amount: Money
 
 
 class Invoice(ContractModel):
+    """An invoice of the caller (WHMCS); money as decimal strings."""
+
     id: str
     number: str
     status: InvoiceStatus
@@ -61,16 +67,22 @@ class Invoice(ContractModel):
 
 
 class InvoiceDetail(Invoice):
+    """An invoice with its line items."""
+
     items: tuple[InvoiceItem, ...] = ()
 
 
 class PaymentMethodType(StrEnum):
+    """Kind of payment method."""
+
     CARD = "card"
     BANK_ACCOUNT = "bank_account"
     UNKNOWN = "unknown"
 
 
 class PaymentMethod(ContractModel):
+    """A stored payment method; never more than the last digits of a card."""
+
     id: str
     type: PaymentMethodType
     description: str

@@ -14,6 +14,8 @@ AttributeValue = str | int | bool | list[str]
 
 
 class ProductCategory(StrEnum):
+    """Kind of catalog product."""
+
     SIM = "sim"
     INTERNET = "internet"
     VPN = "vpn"
@@ -22,11 +24,15 @@ class ProductCategory(StrEnum):
 
 
 class Price(ContractModel):
+    """A product's price for one billing cycle."""
+
     billing_cycle: OrderableCycle
     price: Money
 
 
 class Product(ContractModel):
+    """A catalog product with its prices and attributes."""
+
     sku: Sku
     name: str
     category: ProductCategory

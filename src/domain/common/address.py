@@ -4,15 +4,32 @@ import re
 import unicodedata
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from domain.common.model import ContractModel
-from domain.common.prefectures import find_prefecture
+from domain.common.prefectures import PREFECTURES, find_prefecture
 
 JAPAN = "JP"
 _JP_POSTCODE = re.compile(r"^〒?\s*(\d{3})-?(\d{4})$")
 
-NonBlank = Annotated[str, Field(min_length=1, max_length=200)]
+# Input is stripped before validation, so "not blank" means "has a character that is no
+# space to Python's strip() (which also strips \x1c-\x1f and \x85) nor to JSON Schema's
+# `\s` (which also matches \ufeff)".
+NonBlank = Annotated[str, Field(min_length=1, max_length=200, pattern=r"[^\s\x1c-\x1f\x85\ufeff]")]
+
+# The Japanese rules as JSON Schema (`if`/`then`: country absent means JP), so clients and
+# contract tests know which postcodes and prefectures are accepted. A subset of what the
+# validator accepts: it also normalises full-width digits and the romaji names.
+_JAPANESE_RULES: JsonDict = {
+    "if": {"properties": {"country": {"const": JAPAN}}},
+    "then": {
+        "properties": {
+            "postcode": {"pattern": r"^〒?[0-9]{3}-?[0-9]{4}$"},
+            "prefecture": {"enum": [p.kanji for p in PREFECTURES]},
+        }
+    },
+}
 
 
 def normalize_postcode(raw: str) -> str | None:
@@ -25,7 +42,10 @@ def normalize_postcode(raw: str) -> str | None:
 
 
 class Address(ContractModel):
-    """A postal address. In Japan the prefecture is stored by its kanji name (東京都)."""
+    """A postal address. In Japan (`country` JP, the default) the postcode is NNN-NNNN and the
+    prefecture one of the 47, stored by its kanji name (東京都)."""
+
+    model_config = ConfigDict(json_schema_extra=_JAPANESE_RULES)
 
     postcode: NonBlank
     prefecture: NonBlank

@@ -7,6 +7,8 @@ from pydantic import AfterValidator, WithJsonSchema
 
 
 class BillingCycle(StrEnum):
+    """How often a price is charged."""
+
     ONE_TIME = "one_time"
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"

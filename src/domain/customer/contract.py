@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from domain.common.address import Address
 from domain.common.dates import UtcDatetime
@@ -41,7 +41,17 @@ class CustomerProfile(ContactDetails):
 
 
 class ProfileUpdate(ContractModel):
-    """``PATCH /api/me``: only what is sent changes."""
+    """``PATCH /api/me``: only what is sent changes; at least one of the two."""
+
+    # The "at least one" rule in the schema too: null counts as not sent.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["phone"], "properties": {"phone": {"type": "string"}}},
+                {"required": ["address"], "properties": {"address": {"type": "object"}}},
+            ]
+        }
+    )
 
     phone: Phone | None = None
     address: Address | None = None

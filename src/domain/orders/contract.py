@@ -19,6 +19,8 @@ MAX_QUANTITY = 10
 
 
 class OrderStatus(StrEnum):
+    """Where an order stands: draft -> approved -> provisioning -> active, or failed / cancelled."""
+
     DRAFT = "draft"
     APPROVED = "approved"
     PROVISIONING = "provisioning"
@@ -73,6 +75,8 @@ Quantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
 
 
 class OrderItem(ContractModel):
+    """One priced line of an order."""
+
     sku: Sku
     name: str
     quantity: Quantity
@@ -81,12 +85,16 @@ class OrderItem(ContractModel):
 
 
 class TimelineEntry(ContractModel):
+    """One step in an order's history."""
+
     status: OrderStatus
     at: UtcDatetime
     detail: str | None = None
 
 
 class OrderSummary(ContractModel):
+    """An order as listed: status and total, no items."""
+
     id: str
     order_number: str
     status: OrderStatus
@@ -96,6 +104,8 @@ class OrderSummary(ContractModel):
 
 
 class Order(OrderSummary):
+    """An order with its items, timeline and provisioning outcome."""
+
     items: tuple[OrderItem, ...]
     timeline: tuple[TimelineEntry, ...] = ()
     subscription_ids: tuple[str, ...] = ()
@@ -106,6 +116,8 @@ class Order(OrderSummary):
 
 
 class OrderLineRequest(ContractModel):
+    """One line of a new order: a catalog sku, how many and how it is billed."""
+
     sku: Sku
     quantity: Quantity
     billing_cycle: OrderableCycle

@@ -26,12 +26,16 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026
 
 
 class SimType(StrEnum):
+    """Physical SIM card or eSIM profile."""
+
     PHYSICAL = "physical"
     ESIM = "esim"
     UNKNOWN = "unknown"
 
 
 class SimStatus(StrEnum):
+    """State of a SIM line."""
+
     ACTIVE = "active"
     SUSPENDED = "suspended"
     CANCEL_SCHEDULED = "cancel_scheduled"
@@ -40,11 +44,15 @@ class SimStatus(StrEnum):
 
 
 class PlanChange(ContractModel):
+    """The reserved plan change and the day it takes effect."""
+
     plan_code: str
     effective_on: date
 
 
 class SimDetails(ContractModel):
+    """A SIM line as Freebit reports it, with plan and remaining data."""
+
     iccid: str
     msisdn: Msisdn
     sim_type: SimType
@@ -58,11 +66,15 @@ class SimDetails(ContractModel):
 
 
 class DailyUsage(ContractModel):
+    """Data used on one day."""
+
     date: date
     used_mb: Megabytes
 
 
 class MonthlyUsage(ContractModel):
+    """Data used in one month, with daily detail."""
+
     month: Month
     used_mb: Megabytes
     days: tuple[DailyUsage, ...] = ()
@@ -83,6 +95,8 @@ class CurrentTraffic(ContractModel):
 
 
 class TopUpStatus(StrEnum):
+    """State of a top-up."""
+
     ACCEPTED = "accepted"
     COMPLETED = "completed"
     FAILED = "failed"
@@ -90,10 +104,14 @@ class TopUpStatus(StrEnum):
 
 
 class TopUpRequest(ContractModel):
+    """How much data to add (one of the sizes the line's plan offers)."""
+
     quota_mb: Annotated[int, Field(ge=1, le=MAX_TOP_UP_MB)]
 
 
 class TopUp(ContractModel):
+    """An accepted data top-up and its price."""
+
     id: str
     quota_mb: Megabytes
     price: Money
@@ -101,8 +119,34 @@ class TopUp(ContractModel):
 
 
 class PlanChangeRequest(ContractModel):
+    """The SIM plan to change to (a catalog SIM `planCode`)."""
+
     plan_code: Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class EsimReissue(ContractModel):
+    """The accepted eSIM reissue, with the activation code when Freebit returns one."""
+
     activation_code: str | None = None
+
+
+class NewLine(ContractModel):
+    """A line to open for one ordered SIM service (provisioning, not a portal request).
+
+    ``line_key`` is deterministic per order line (Salesforce Order id + WHMCS service id),
+    so a rerun after a crash finds the line it may already have opened.
+    """
+
+    line_key: Annotated[str, Field(min_length=1, max_length=64)]
+    plan_code: Annotated[str, Field(min_length=1, max_length=40)]
+    sim_type: SimType
+
+
+class ActivatedLine(ContractModel):
+    """A line Freebit accepted (activation may still be completing on its side)."""
+
+    msisdn: Msisdn
+    iccid: Iccid
+    sim_type: SimType
+    # eSIM only: a one-time credential to download the profile; never logged or stored.
+    activation_code: str | None = Field(default=None, repr=False)

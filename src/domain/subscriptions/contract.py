@@ -13,6 +13,8 @@ from domain.sim.contract import Iccid, Msisdn
 
 
 class SubscriptionStatus(StrEnum):
+    """State of a subscription."""
+
     ACTIVE = "active"
     PENDING = "pending"
     SUSPENDED = "suspended"
@@ -22,6 +24,8 @@ class SubscriptionStatus(StrEnum):
 
 
 class Subscription(ContractModel):
+    """A service of the caller (WHMCS product): SIM line, internet, VPN or option."""
+
     id: str
     product_name: str
     category: ProductCategory

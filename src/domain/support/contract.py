@@ -1,7 +1,7 @@
 """Support cases and their public comments."""
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -10,6 +10,8 @@ from domain.common.model import ContractModel
 
 
 class CaseStatus(StrEnum):
+    """Where a support case stands."""
+
     NEW = "new"
     IN_PROGRESS = "in_progress"
     ESCALATED = "escalated"
@@ -25,6 +27,9 @@ class CaseStatusFilter(StrEnum):
 
 
 class CasePriority(StrEnum):
+    """How urgent a case is; `unknown` for a value Salesforce holds that the portal does not
+    know."""
+
     HIGH = "high"
     MEDIUM = "medium"
     LOW = "low"
@@ -32,6 +37,8 @@ class CasePriority(StrEnum):
 
 
 class CaseCategory(StrEnum):
+    """What a support case is about."""
+
     BILLING = "billing"
     TECHNICAL = "technical"
     SIM = "sim"
@@ -41,11 +48,15 @@ class CaseCategory(StrEnum):
 
 
 class CommentAuthor(StrEnum):
+    """Who wrote a case comment."""
+
     CUSTOMER = "customer"
     AGENT = "agent"
 
 
 class CaseComment(ContractModel):
+    """A public comment on a support case, by the customer or an agent."""
+
     id: str
     body: str
     author: CommentAuthor
@@ -53,6 +64,8 @@ class CaseComment(ContractModel):
 
 
 class Case(ContractModel):
+    """A support case on the caller's account (Salesforce Case)."""
+
     id: str
     case_number: str
     subject: str
@@ -69,6 +82,8 @@ class Case(ContractModel):
 
 
 class CaseDetail(Case):
+    """A support case with its public comments, oldest first."""
+
     comments: tuple[CaseComment, ...] = ()
 
 
@@ -78,8 +93,13 @@ class NewCase(ContractModel):
     subject: Annotated[str, Field(min_length=1, max_length=255)]
     description: Annotated[str, Field(min_length=1, max_length=32_000)]
     category: CaseCategory
-    priority: CasePriority = CasePriority.MEDIUM
+    # `unknown` only describes what Salesforce holds; a new case names a real priority.
+    priority: Literal[CasePriority.HIGH, CasePriority.MEDIUM, CasePriority.LOW] = (
+        CasePriority.MEDIUM
+    )
 
 
 class NewCaseComment(ContractModel):
+    """The body of a new public comment."""
+
     body: Annotated[str, Field(min_length=1, max_length=4_000)]

@@ -5,7 +5,7 @@ Errors::
     UpstreamRejected
     └── FreebitError (code = status.statusCode)
         ├── FreebitAuthError, FreebitInvalidRequest,
-        └── FreebitUnknownLine, FreebitLineBusy
+        └── FreebitUnknownLine, FreebitLineBusy, FreebitNotAllowed
 """
 
 from integrations.freebit._client import FreebitClient
@@ -15,6 +15,7 @@ from integrations.freebit._errors import (
     FreebitError,
     FreebitInvalidRequest,
     FreebitLineBusy,
+    FreebitNotAllowed,
     FreebitUnknownLine,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "FreebitError",
     "FreebitInvalidRequest",
     "FreebitLineBusy",
+    "FreebitNotAllowed",
     "FreebitPaths",
     "FreebitUnknownLine",
 ]

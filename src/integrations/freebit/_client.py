@@ -13,7 +13,23 @@ import httpx
 
 from domain.common.dates import JST, add_months, first_day_of_next_month
 from domain.common.money import Money
-from domain.sim.contract import CurrentTraffic, EsimReissue, PlanChange, SimDetails, SimUsage, TopUp
+from domain.sim.contract import (
+    ActivatedLine,
+    CurrentTraffic,
+    EsimReissue,
+    NewLine,
+    PlanChange,
+    SimDetails,
+    SimType,
+    SimUsage,
+    TopUp,
+)
+from domain.sim.providers.freebit.activation import (
+    activated_line_from_freebit,
+    found_line_from_freebit,
+    line_activation_request,
+    line_lookup_request,
+)
 from domain.sim.providers.freebit.mapper import (
     current_traffic_from_freebit,
     esim_reissue_from_freebit,
@@ -40,6 +56,7 @@ from integrations.freebit._errors import (
     FreebitError,
     FreebitInvalidRequest,
     FreebitLineBusy,
+    FreebitNotAllowed,
     FreebitUnknownLine,
 )
 from integrations.http import parse_json_body, retry_after_seconds
@@ -76,12 +93,14 @@ def _envelope_error(operation: str, body: Mapping[str, Any]) -> Exception:
         return FreebitUnknownLine(operation, result, status_code)
     if status_code == "400-201":
         return FreebitLineBusy(operation, result, status_code)
+    if status_code == "400-356":
+        return FreebitNotAllowed(operation, result, status_code)
     return FreebitError(operation, result, status_code)
 
 
 class FreebitClient:
     """Typed access to the SIM operations the portal uses (details, usage, top-up, plan
-    change, suspend/resume, eSIM reissue).
+    change, suspend/resume, eSIM reissue) and provisioning uses (open a line, find it).
 
     The ``authKey`` from ``authOem`` is cached (one fetch however many callers wait) and
     renewed once when Freebit reports it invalid. Reads retry transient failures; the
@@ -259,3 +278,27 @@ class FreebitClient:
         request = esim_reissue_request(msisdn, eid=eid, old_eid=old_eid)
         body = await self.call("esimReissue", self._config.paths.esim, request, idempotent=False)
         return mapped(SYSTEM, "esim", lambda: esim_reissue_from_freebit(body))
+
+    # -- provisioning -----------------------------------------------------------------------
+
+    async def find_line(self, line_key: str) -> ActivatedLine | None:
+        """The line opened for ``line_key`` (an ``orderRef``), or None when there is none."""
+        try:
+            body = await self.call(
+                "getAcnt", self._config.paths.account_detail, line_lookup_request(line_key),
+                idempotent=True,
+            )  # fmt: skip
+        except FreebitUnknownLine:
+            return None
+        return mapped(SYSTEM, "account", lambda: found_line_from_freebit(body))
+
+    async def activate_line(self, line: NewLine) -> ActivatedLine:
+        """Open a new line (physical: OTA addAcnt; eSIM: eSIM addAcnt). Sent once: a
+        caller that cannot tell whether it arrived looks it up with :meth:`find_line`."""
+        esim = line.sim_type is SimType.ESIM
+        operation = "esimAddAcnt" if esim else "otaAddAcnt"
+        path = self._config.paths.esim if esim else self._config.paths.ota_activation
+        body = await self.call(operation, path, line_activation_request(line), idempotent=False)
+        return mapped(
+            SYSTEM, "addAcnt", lambda: activated_line_from_freebit(body, sim_type=line.sim_type)
+        )

@@ -23,6 +23,7 @@ class FreebitPaths:
     plan_change: str = "/emptool/api/mvno/changePlan/"
     state_change: str = "/emptool/api/mvno/changeState/"
     esim: str = "/emptool/api/mvno/esim/addAcnt/"
+    ota_activation: str = "/emptool/api/mvno/ota/addAcnt/"
 
 
 @dataclass(frozen=True, slots=True)

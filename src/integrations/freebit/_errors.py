@@ -8,7 +8,8 @@
         │                            UpstreamAuthFailed; an expired authKey is renewed first)
         ├── FreebitInvalidRequest    "300": a missing or malformed field
         ├── FreebitUnknownLine       "400-101": no such line (also an UpstreamNotFound)
-        └── FreebitLineBusy          "400-201": another operation on the line is in progress
+        ├── FreebitLineBusy          "400-201": another operation on the line is in progress
+        └── FreebitNotAllowed        "400-356": not allowed for the line's state or this request
     UpstreamUnavailable              "500": system error or maintenance (retried on reads)
 
 Freebit messages are free Japanese text that may name the line, so only codes are kept.
@@ -23,6 +24,7 @@ __all__ = [
     "FreebitError",
     "FreebitInvalidRequest",
     "FreebitLineBusy",
+    "FreebitNotAllowed",
     "FreebitUnknownLine",
 ]
 
@@ -51,4 +53,8 @@ class FreebitUnknownLine(FreebitError, UpstreamNotFound):
 
 
 class FreebitLineBusy(FreebitError):
+    pass
+
+
+class FreebitNotAllowed(FreebitError):
     pass

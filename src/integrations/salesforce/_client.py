@@ -6,7 +6,7 @@ Every query binds its values with :func:`soql`; every answer goes through a doma
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -48,7 +48,7 @@ __all__ = ["SalesforceClient"]
 _ORDER_FIELDS = (
     "Id, OrderNumber, Status, StatusCode, AccountId, EffectiveDate, TotalAmount, "
     "CurrencyIsoCode, Description, CreatedDate, LastModifiedDate, Failure_Reason__c, "
-    "WHMCS_Order_Id__c, Subscription_Ids__c"
+    "WHMCS_Order_Id__c, Subscription_Ids__c, Provisioned_At__c"
 )
 _CASE_FIELDS = (
     "Id, CaseNumber, Subject, Description, Type, Status, Priority, IsClosed, AccountId, "
@@ -214,12 +214,14 @@ class SalesforceClient(SalesforceRestClient):
         failure_reason: str | None = None,
         billing_order_id: str | None = None,
         subscription_ids: Sequence[str] = (),
+        provisioned_at: datetime | None = None,
     ) -> None:
         body = order_status_to_salesforce(
             status,
             failure_reason=failure_reason,
             billing_order_id=billing_order_id,
             subscription_ids=subscription_ids,
+            provisioned_at=provisioned_at,
         )
         await self.update("Order", order_id, body.as_json())
 

@@ -6,7 +6,6 @@ exactly as in a real org, so a typo in a client's query or payload fails loudly 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -93,6 +92,7 @@ SCHEMA: dict[str, dict[str, FieldDef]] = {
         "Type": _s(), "Description": _s(), "CurrencyIsoCode": _s(),
         "BillToContactId": _ref("Contact", "BillToContact"),
         "WHMCS_Order_Id__c": _s(), "Failure_Reason__c": _s(), "Subscription_Ids__c": _s(),
+        "Provisioned_At__c": FieldDef("datetime"),
     },
     "OrderItem": {
         "OrderId": _ref("Order", "Order", True),
@@ -133,6 +133,7 @@ CHILD_RELATIONSHIPS: dict[str, dict[str, tuple[str, str]]] = {
 # Fields of an Order that may change after it left Draft (status workflow, fulfilment).
 _ORDER_FIELDS_AFTER_DRAFT = {
     "Status", "Description", "WHMCS_Order_Id__c", "Failure_Reason__c", "Subscription_Ids__c",
+    "Provisioned_At__c",
 }  # fmt: skip
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -178,10 +179,14 @@ class SObjectStore:
     current_user: str = ""
 
     def snapshot(self) -> tuple[dict[str, dict[str, Record]], dict[str, int]]:
-        return copy.deepcopy(self.tables), dict(self.counters)
+        # A stored record is never changed in place (writes store a new dict), so copying
+        # the id -> record maps is a full snapshot: O(rows) pointer copies per all-or-none
+        # request instead of a deep copy of the whole org, whose cost grew with every order.
+        return {obj: dict(rows) for obj, rows in self.tables.items()}, dict(self.counters)
 
     def restore(self, snap: tuple[dict[str, dict[str, Record]], dict[str, int]]) -> None:
-        self.tables, self.counters = copy.deepcopy(snap[0]), dict(snap[1])
+        self.tables = {obj: dict(rows) for obj, rows in snap[0].items()}
+        self.counters = dict(snap[1])
 
     def new_id(self, sobject: str) -> str:
         n = self.counters.get(sobject, 0) + 1
@@ -225,10 +230,11 @@ class SObjectStore:
         if obj == "OrderItem" or (obj == "Order" and set(clean) - _ORDER_FIELDS_AFTER_DRAFT):
             order_id = record_id if obj == "Order" else str(record["OrderId"])
             self._require_draft(order_id)
-        record.update(clean)
         now = format_datetime(dt.datetime.now(dt.UTC))
+        record = {**record, **clean}  # a new dict: snapshots keep the old one
         record.update(LastModifiedDate=now, SystemModstamp=now, LastModifiedById=self.current_user)
         self._derive(obj, record, creating=False)
+        self.table(obj)[record_id] = record
         self._after_write(obj, record)
 
     def get(self, sobject: str, record_id: str) -> tuple[str, Record]:
@@ -315,6 +321,14 @@ class SObjectStore:
                     400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
                     f"{name}: bad value for restricted picklist field", [name],
                 )  # fmt: skip
+        elif kind == "datetime":
+            try:
+                moment = dt.datetime.fromisoformat(str(value).replace("+0000", "+00:00"))
+            except ValueError:
+                raise bad from None
+            if not isinstance(value, str) or moment.tzinfo is None:
+                raise bad
+            return format_datetime(moment)
         elif kind == "ref":
             if not isinstance(value, str):
                 raise bad
@@ -372,4 +386,5 @@ class SObjectStore:
                 for i in self.table("OrderItem").values()
                 if i["OrderId"] == order_id
             )
-            self.table("Order")[str(order_id)]["TotalAmount"] = total
+            orders = self.table("Order")
+            orders[str(order_id)] = {**orders[str(order_id)], "TotalAmount": total}

@@ -80,7 +80,11 @@ def _is_overdue(state: WhmcsState, inv: Invoice) -> bool:
 
 def validate_login(state: WhmcsState, form: FormData) -> dict[str, object]:
     user = state.users.get(form.get("email").lower())
-    if user is None or not secrets.compare_digest(user.password, form.get("password2")):
+    # compare_digest refuses non-ASCII str; real WHMCS answers a wrong password, not a 500.
+    given = form.get("password2").encode("utf-8", "surrogatepass")
+    if user is None or not secrets.compare_digest(
+        user.password.encode("utf-8", "surrogatepass"), given
+    ):
         raise ActionError("Email or Password Invalid")
     return {"userid": user.id, "passwordhash": "$2y$10$sandboxhash", "twoFactorEnabled": False}
 
@@ -407,6 +411,21 @@ def add_order(state: WhmcsState, form: FormData) -> dict[str, object]:
     }
 
 
+def update_client_product(state: WhmcsState, form: FormData) -> dict[str, object]:
+    """Only what provisioning writes: custom fields, merged into the service's (the other
+    parameters of the real action are not emulated)."""
+    raw = form.get("serviceid")
+    service = state.services.get(int(raw)) if raw.isdigit() else None
+    if service is None:
+        raise ActionError("Service ID Not Found")
+    if form.get("customfields"):
+        try:
+            service.custom_fields.update(decode_custom_fields(form.get("customfields")))
+        except ValueError:
+            raise ActionError("Invalid custom fields format") from None
+    return {"serviceid": service.id}
+
+
 def accept_order(state: WhmcsState, form: FormData) -> dict[str, object]:
     raw = form.get("orderid")
     order = state.orders.get(int(raw)) if raw.isdigit() else None
@@ -514,6 +533,7 @@ ACTIONS: dict[str, Action] = {
     "getclientsproducts": get_clients_products,
     "addorder": add_order,
     "acceptorder": accept_order,
+    "updateclientproduct": update_client_product,
     "getorders": get_orders,
     "getproducts": get_products,
 }

@@ -2,10 +2,17 @@
 
 Every call is ``POST <path>/`` with one form field ``json`` holding a JSON string; every
 answer is HTTP 200 with the ``resultCode`` envelope. Asynchronous operations (suspend /
-resume, eSIM reissue, voice options) answer ``"100"`` at once, lock the line for
-``async_delay_seconds`` (a second request meanwhile fails with ``400-201`` "line locked")
-and apply the change when the delay is over. ``POST /_sandbox/authkeys/expire`` makes
-every issued ``authKey`` invalid.
+resume, eSIM reissue, voice options, opening a line) answer ``"100"`` at once, lock the
+line for ``async_delay_seconds`` (a second request meanwhile fails with ``400-201`` "line
+locked") and apply the change when the delay is over. ``POST /_sandbox/authkeys/expire``
+makes every issued ``authKey`` invalid.
+
+New lines (``addKind`` ``"N"`` on ``mvno/ota/addAcnt/`` for physical SIMs and on
+``mvno/esim/addAcnt/`` for eSIMs) get the next sandbox MSISDN (``070…``) and ICCID, are
+in state ``"00"`` ✱ (activating) until the delay is over, then ``"10"`` (active). The
+request's ``orderRef`` ✱ is kept: ``getAcnt`` finds the line by ``{"orderRef": ...}``,
+and a second request with the same ``orderRef`` is ``400-201`` while the first is in
+progress and ``400-356`` after.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ from integrations.sandbox.demo_data import CATALOG, DEMO_SERVICES, japan_today
 __all__ = ["FreebitSandboxSettings", "create_freebit_app"]
 
 ACTIVE, SUSPENDED, CANCEL_SCHEDULED, CANCELLED = "10", "20", "30", "40"
+ACTIVATING = "00"
+NEW_LINE, REISSUE = "N", "R"
+FIRST_NEW_LINE = 70_000_001
 FLAG_ON, FLAG_OFF = "10", "20"
 PLANS = {p.plan_code: p for p in CATALOG if p.plan_code}
 UNLIMITED_MB = 999999
@@ -69,6 +79,7 @@ class Line:
     locked_until: float = 0.0
     pending: list[Callable[[Line], None]] = field(default_factory=list)
     quota_ids: int = 0
+    order_ref: str | None = None
 
     def settle(self) -> None:
         """Apply asynchronous operations whose delay is over."""
@@ -97,6 +108,7 @@ class _Operator:
     def reset(self) -> None:
         self.auth_keys: dict[str, float] = {}
         self.lines: dict[str, Line] = {}
+        self.opened = 0  # lines opened since the seed: numbers the next MSISDN / ICCID
         for s in DEMO_SERVICES:
             if s.msisdn is None or s.iccid is None or s.product_number is None:
                 continue
@@ -172,8 +184,12 @@ class _Operator:
         ):
             raise FreebitFault("300", "302", "requestDatas は1件で指定してください")
         wanted = requests[0]
-        if "iccid" in wanted:
-            match = next((ln for ln in self.lines.values() if ln.iccid == wanted["iccid"]), None)
+        for key, attr in (("iccid", "iccid"), ("orderRef", "order_ref")):
+            if key not in wanted:
+                continue
+            match = next(
+                (ln for ln in self.lines.values() if getattr(ln, attr) == wanted[key]), None
+            )
             if match is None:
                 raise FreebitFault("400", "400-101", "該当する回線が存在しません")
             wanted = {"account": match.account}
@@ -276,9 +292,47 @@ class _Operator:
         line.state = CANCEL_SCHEDULED
         return {}
 
+    def open_line(self, body: dict[str, object], sim_type: str) -> dict[str, object]:
+        if body.get("addKind") != NEW_LINE:
+            raise FreebitFault("400", "400-356", "サンドボックスは新規(N)のみ対応しています")
+        plan_code = str(body.get("planCode", ""))
+        if plan_code not in PLANS or PLANS[plan_code].sim_type != sim_type:
+            raise FreebitFault("400", "400-356", "指定されたプランでは開通できません")
+        order_ref = body.get("orderRef")
+        if order_ref is not None:
+            existing = next((ln for ln in self.lines.values() if ln.order_ref == order_ref), None)
+            if existing is not None:
+                existing.settle()
+                if existing.pending:
+                    raise FreebitFault("400", "400-201", "回線は処理中です")
+                raise FreebitFault("400", "400-356", "この注文の回線は開通済みです")
+        n = FIRST_NEW_LINE + self.opened
+        self.opened += 1
+        line = Line(
+            account=f"070{n:08d}", iccid=f"89811000{n:011d}",
+            product_number=f"{'ES' if sim_type == 'esim' else 'AX'}{n:013d}", eid=None,
+            sim_type=sim_type, plan_code=plan_code, start_date=self.today, state=ACTIVATING,
+            talk_option={"voiceMail": FLAG_OFF, "callWaiting": FLAG_OFF,
+                         "callTransfer": FLAG_OFF, "internationalCall": FLAG_OFF},
+            order_ref=str(order_ref) if order_ref is not None else None,
+        )  # fmt: skip
+        self.lines[line.account] = line
+        self.schedule(line, lambda ln: setattr(ln, "state", ACTIVE))
+        answer: dict[str, object] = {
+            "account": line.account, "iccid": line.iccid, "productNumber": line.product_number,
+        }  # fmt: skip
+        if sim_type == "esim":
+            answer["activationCode"] = f"LPA:1$smdp.sandbox.example.jp${secrets.token_hex(8)}"
+        return answer
+
+    def ota(self, body: dict[str, object]) -> dict[str, object]:
+        return self.open_line(body, "physical")
+
     def esim(self, body: dict[str, object]) -> dict[str, object]:
-        if body.get("addKind") != "R":
-            raise FreebitFault("400", "400-356", "サンドボックスは再発行(R)のみ対応しています")
+        if body.get("addKind") == NEW_LINE:
+            return self.open_line(body, "esim")
+        if body.get("addKind") != REISSUE:
+            raise FreebitFault("400", "400-356", "addKind は N または R を指定してください")
         line = self.line(body, for_update=True)
         if line.sim_type != "esim":
             raise FreebitFault("400", "400-356", "eSIMではない回線です")
@@ -315,6 +369,7 @@ def create_freebit_app(
         "/emptool/api/mvno/changeState/": (operator.change_state, True),
         "/emptool/api/master/cnclAcnt/": (operator.cancel, True),
         "/emptool/api/mvno/esim/addAcnt/": (operator.esim, True),
+        "/emptool/api/mvno/ota/addAcnt/": (operator.ota, True),
     }
 
     async def endpoint(request: Request) -> Response:

@@ -16,6 +16,7 @@ from domain.billing.providers.whmcs.mapper import (
 )
 from domain.common.dates import JST
 from domain.common.page import Page, page_offset
+from domain.common.wire.whmcs import encode_custom_fields
 from domain.customer.contract import BillingAccount, ContactDetails, ProfileUpdate
 from domain.customer.providers.whmcs.mapper import (
     billing_account_from_whmcs,
@@ -296,6 +297,15 @@ class WhmcsClient:
         if len(services) != 1:
             raise WhmcsNotFound("GetClientsProducts", "service_not_found")
         return services[0]
+
+    async def update_service_custom_fields(
+        self, service_id: str, values: Mapping[int, str]
+    ) -> None:
+        """Set some custom fields of one service (``UpdateClientProduct``; fields not named
+        keep their values). Writing the same values again changes nothing, so it is retried
+        like a read."""
+        params = {"serviceid": service_id, "customfields": encode_custom_fields(values)}
+        await self.call("UpdateClientProduct", params, idempotent=True)
 
     async def add_order(
         self,

@@ -69,6 +69,7 @@ _KNOWN: tuple[tuple[str, type[WhmcsError], str], ...] = (
     ("client id not found", WhmcsNotFound, "client_not_found"),
     ("invoice id not found", WhmcsNotFound, "invoice_not_found"),
     ("order id not found", WhmcsNotFound, "order_not_found"),
+    ("service id not found", WhmcsNotFound, "service_not_found"),
     ("invalid payment method", WhmcsError, "invalid_payment_method"),
     ("no items added to cart", WhmcsError, "empty_order"),
     ("invalid destination", WhmcsError, "invalid_destination"),

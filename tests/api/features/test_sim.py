@@ -185,6 +185,20 @@ async def test_suspend_then_resume(api: httpx.AsyncClient) -> None:
     assert (await api.get(PHYSICAL, headers=headers)).json()["status"] == "active"
 
 
+async def test_a_state_change_while_one_is_applied_is_409_not_a_provider_error(
+    api: httpx.AsyncClient,
+) -> None:
+    headers = as_("hanako")
+    assert (await api.post(f"{PHYSICAL}/suspend", headers=headers)).status_code == 202
+    # The line still reads active until Freebit applies the first change; Freebit refuses
+    # the second one as "line in progress", which is the customer's conflict, not a 502.
+    again = await api.post(f"{PHYSICAL}/suspend", headers=headers)
+    assert again.status_code == 409 and again.json()["code"] == "sim.invalid_state"
+    await asyncio.sleep(0.2)
+    assert (await api.post(f"{PHYSICAL}/resume", headers=headers)).status_code == 202
+    await asyncio.sleep(0.2)
+
+
 async def test_resume_an_active_line_is_409(api: httpx.AsyncClient) -> None:
     response = await api.post(f"{PHYSICAL}/resume", headers=as_("hanako"))
     assert response.status_code == 409

@@ -9,10 +9,9 @@ import pytest
 import pytest_asyncio
 from fastapi import FastAPI
 
-from bff.core.migrations import upgrade
 from integrations.sandbox import DevKeyPair, SandboxUrls, generate_dev_keypair, running_sandboxes
 from tests.api.auth.support import Users, create_sandboxed_app, sandboxed_settings, serving_from
-from tests.helpers import TEST_DATABASE_URL, temporary_postgres_database
+from tests.helpers import migrated_database
 
 
 @pytest.fixture(scope="session")
@@ -30,14 +29,8 @@ async def me_sandboxes(me_keys: DevKeyPair) -> AsyncIterator[SandboxUrls]:
 def me_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of its own: these sandboxes hand out the same WHMCS/Salesforce ids as
     the auth tests' sandboxes, and the users table keeps those ids unique."""
-    if TEST_DATABASE_URL:
-        with temporary_postgres_database() as url:
-            upgrade(url)
-            yield url
-        return
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('me') / 'me.sqlite3'}"
-    upgrade(url)
-    yield url
+    with migrated_database(tmp_path_factory.mktemp("me")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

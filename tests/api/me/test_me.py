@@ -24,8 +24,7 @@ ADDRESS = {
 CONTACT_UPDATE = "/services/data/v66.0/sobjects/Contact"
 
 
-@pytest.fixture
-async def customer(me_api: httpx.AsyncClient) -> dict[str, object]:
+async def signup(me_api: httpx.AsyncClient) -> dict[str, object]:
     """A brand-new customer (signed up through the API), with a bearer token."""
     email = f"me-{uuid.uuid4().hex[:10]}@example.jp"
     response = await me_api.post(
@@ -44,6 +43,11 @@ async def customer(me_api: httpx.AsyncClient) -> dict[str, object]:
     body: dict[str, object] = response.json()
     body["email"] = email
     return body
+
+
+@pytest.fixture
+async def customer(me_api: httpx.AsyncClient) -> dict[str, object]:
+    return await signup(me_api)
 
 
 @pytest.fixture

@@ -36,7 +36,9 @@ async def _no_runs(app_state: AppState, queue: ArqRedis) -> None:
         keys += [k async for k in redis.scan_iter(match="bff:orders:status:*", count=500)]
         if keys:
             await redis.delete(*keys)
+        # The same jobs' queue entries (provision_order and the stalled-run cron): an entry
+        # whose job key was just deleted would run as "expired", i.e. a failed job.
         members = await redis.zrange("arq:queue", 0, -1)
-        stale = [m for m in members if b"provision_order" in m]
+        stale = [m for m in members if b"provision" in m]
         if stale:
             await redis.zrem("arq:queue", *stale)

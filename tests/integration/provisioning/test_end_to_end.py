@@ -7,17 +7,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 from arq.connections import ArqRedis
+from arq.worker import Worker
 
 from bff.events.runtime import running_consumer
 from bff.settings import Settings
 from bff.worker.embedded import build_worker
 from integrations.sandbox import SandboxUrls
 from tests.api.features.conftest import Sandbox, as_
+from tests.api.orders.test_order_events import parse
 
 SIM = {"sku": "SIM-VOICE-10G", "quantity": 1, "billingCycle": "monthly"}
 
@@ -36,7 +38,7 @@ async def status(api: httpx.AsyncClient, order_id: str) -> str:
     return str(body["status"])
 
 
-async def place_and_approve(api: httpx.AsyncClient, salesforce_box: Sandbox) -> str:
+async def place(api: httpx.AsyncClient) -> str:
     created = await api.post(
         "/api/orders",
         json={"items": [SIM]},
@@ -44,9 +46,43 @@ async def place_and_approve(api: httpx.AsyncClient, salesforce_box: Sandbox) -> 
     )
     assert created.status_code == 201, created.text
     order_id: str = created.json()["id"]
+    return order_id
+
+
+async def approve(salesforce_box: Sandbox, order_id: str) -> None:
     url = f"{salesforce_box.base}/_sandbox/orders/{order_id}/approve"
     (await salesforce_box.client.post(url)).raise_for_status()
+
+
+async def place_and_approve(api: httpx.AsyncClient, salesforce_box: Sandbox) -> str:
+    order_id = await place(api)
+    await approve(salesforce_box, order_id)
     return order_id
+
+
+@contextlib.asynccontextmanager
+async def consumer_and_worker(settings: Settings, queue: ArqRedis) -> AsyncIterator[Worker]:
+    """The Pub/Sub consumer and an arq worker running in this process, as in `bff dev`."""
+    worker = build_worker(settings, queue)
+    async with running_consumer(settings, queue=queue) as consumer:
+        tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(worker.async_run())]
+        try:
+            yield worker
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await worker.close()
+
+
+def with_pubsub(settings: Settings, sandboxes: SandboxUrls) -> Settings:
+    assert sandboxes.salesforce_pubsub_target is not None
+    salesforce = settings.salesforce.model_copy(
+        update={"pubsub_target": sandboxes.salesforce_pubsub_target, "pubsub_tls": False}
+    )
+    return settings.model_copy(update={"salesforce": salesforce})
 
 
 async def test_order_becomes_active_through_events_and_worker(
@@ -58,41 +94,56 @@ async def test_order_becomes_active_through_events_and_worker(
     salesforce_box: Sandbox,
     whmcs_box: Sandbox,
 ) -> None:
-    assert feature_sandboxes.salesforce_pubsub_target is not None
-    salesforce = feature_settings.salesforce.model_copy(
-        update={"pubsub_target": feature_sandboxes.salesforce_pubsub_target, "pubsub_tls": False}
-    )
-    settings = feature_settings.model_copy(update={"salesforce": salesforce})
-    worker = build_worker(settings, queue)
-    async with running_consumer(settings, queue=queue) as consumer:
-        tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(worker.async_run())]
-        try:
-            first = await place_and_approve(api, salesforce_box)
-            second = await place_and_approve(api, salesforce_box)
-            for order_id in (first, second):
-                await eventually(lambda o=order_id: _is_active(api, o))
+    settings = with_pubsub(feature_settings, feature_sandboxes)
+    async with consumer_and_worker(settings, queue) as worker:
+        first = await place_and_approve(api, salesforce_box)
+        second = await place_and_approve(api, salesforce_box)
+        for order_id in (first, second):
+            await eventually(lambda o=order_id: _is_active(api, o))
 
-            # The org delivers its retained events again (twice): no new WHMCS order.
-            events = (await salesforce_box.client.get(
-                f"{salesforce_box.base}/_sandbox/pubsub/events"
-            )).json()["events"]  # fmt: skip
-            for _ in range(2):
-                response = await salesforce_box.client.post(
-                    f"{salesforce_box.base}/_sandbox/pubsub/redeliver",
-                    json={"afterReplayId": events[0]["replayId"]},
-                )
-                response.raise_for_status()
-            await asyncio.sleep(1.0)
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await worker.close()
+        # The org delivers its retained events again (twice): no new WHMCS order.
+        events = (await salesforce_box.client.get(
+            f"{salesforce_box.base}/_sandbox/pubsub/events"
+        )).json()["events"]  # fmt: skip
+        for _ in range(2):
+            response = await salesforce_box.client.post(
+                f"{salesforce_box.base}/_sandbox/pubsub/redeliver",
+                json={"afterReplayId": events[0]["replayId"]},
+            )
+            response.raise_for_status()
+        await asyncio.sleep(1.0)
     assert (await whmcs_box.counts()).get("AddOrder") == 2
     assert worker.jobs_failed == 0
 
 
 async def _is_active(api: httpx.AsyncClient, order_id: str) -> bool:
     return await status(api, order_id) == "active"
+
+
+async def test_the_order_stream_shows_the_approval_before_provisioning(
+    api: httpx.AsyncClient,
+    feature_settings: Settings,
+    feature_sandboxes: SandboxUrls,
+    queue: ArqRedis,
+    *,
+    salesforce_box: Sandbox,
+) -> None:
+    settings = with_pubsub(feature_settings, feature_sandboxes)
+    order_id = await place(api)
+    async with consumer_and_worker(settings, queue):
+
+        async def approve_soon() -> None:
+            await asyncio.sleep(0.3)  # the stream is open, showing `draft`
+            await approve(salesforce_box, order_id)
+
+        streamed, _ = await asyncio.gather(
+            asyncio.wait_for(
+                api.get(f"/api/orders/{order_id}/events", headers=as_("taro")), timeout=30
+            ),
+            approve_soon(),
+        )
+    statuses = [event["status"] for event in parse(streamed.text)]
+    # `approved` comes from the consumer, before the worker's first `provisioning`.
+    assert statuses[:3] == ["draft", "approved", "provisioning"], statuses
+    assert statuses[-1] == "active"
+    assert statuses.count("approved") == 1

@@ -9,6 +9,7 @@ raised where the step would commit what it just did.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -32,6 +33,8 @@ from tests.integration.provisioning.support import patient
 
 SIM = {"sku": "SIM-DATA-3G", "quantity": 1, "billingCycle": "monthly"}
 VPN = {"sku": "VPN-BASIC", "quantity": 2, "billingCycle": "annually"}
+OTA_ACTIVATION = "/emptool/api/mvno/ota/addAcnt/"
+SF_DATETIME = "%Y-%m-%dT%H:%M:%S.%f%z"
 
 
 class Killed(BaseException):
@@ -67,6 +70,18 @@ async def place(api: httpx.AsyncClient, salesforce_box: Sandbox, *, approve: boo
     return order_id
 
 
+async def sim_subscriptions(api: httpx.AsyncClient, order: dict[str, Any]) -> list[dict[str, Any]]:
+    """The order's subscriptions the portal shows as SIM lines, each with its SIM details."""
+    lines = []
+    for sid in order["subscriptionIds"]:
+        sub = (await api.get(f"/api/subscriptions/{sid}", headers=as_("taro"))).json()
+        if sub["category"] == "sim":
+            sim = await api.get(f"/api/subscriptions/{sid}/sim", headers=as_("taro"))
+            assert sim.status_code == 200, sim.text
+            lines.append(sub | {"sim": sim.json()})
+    return lines
+
+
 async def portal_order(api: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
     response = await api.get(f"/api/orders/{order_id}", headers=as_("taro"))
     assert response.status_code == 200, response.text
@@ -75,12 +90,21 @@ async def portal_order(api: httpx.AsyncClient, order_id: str) -> dict[str, Any]:
 
 
 async def test_approved_order_is_provisioned_and_shown_active(
-    api: httpx.AsyncClient, app_state: AppState, salesforce_box: Sandbox, whmcs_box: Sandbox
+    api: httpx.AsyncClient,
+    app_state: AppState,
+    salesforce_box: Sandbox,
+    whmcs_box: Sandbox,
+    freebit_box: Sandbox,
 ) -> None:
     order_id = await place(api, salesforce_box)
     assert (await portal_order(api, order_id))["status"] == "approved"
+    queries = (await salesforce_box.counts()).get("query", 0)
 
     assert await provision(context(app_state), job(order_id), job_try=1) == "done"
+    # One try reads the Order once: the SIM step reuses the first step's read.
+    assert (await salesforce_box.counts()).get("query", 0) == queries + 1
+    run = await RunStore(app_state.session_factory).get(order_id)
+    assert run is not None and run.attempts == 1
 
     order = await portal_order(api, order_id)
     assert order["status"] == "active"
@@ -97,6 +121,22 @@ async def test_approved_order_is_provisioned_and_shown_active(
     services = await api.get("/api/subscriptions", headers=as_("taro"))
     active = {s["id"]: s["status"] for s in services.json()["items"]}
     assert all(active.get(sid) == "active" for sid in order["subscriptionIds"])
+    # One line opened for the one SIM service (not for the VPN), shown on its views.
+    assert (await freebit_box.counts()).get(OTA_ACTIVATION) == 1
+    (line,) = await sim_subscriptions(api, order)
+    assert line["identifier"] == line["sim"]["msisdn"]
+    assert line["sim"]["planCode"] == "PD003"
+    assert line["sim"]["simType"] == "physical"
+    assert line["sim"]["iccid"].startswith("898110")
+    # The CRM record carries the provisioned time, and the timeline shows it.
+    crm = await app_state.providers.salesforce.query(
+        soql("SELECT Provisioned_At__c FROM Order WHERE Id = :id", id=order_id)
+    )
+    run = await RunStore(app_state.session_factory).get(order_id)
+    assert run is not None and run.sim_activated_at is not None
+    provisioned = dt.datetime.strptime(crm["records"][0]["Provisioned_At__c"], SF_DATETIME)
+    assert provisioned == run.sim_activated_at.replace(microsecond=0)  # the sandbox keeps seconds
+    assert order["timeline"][-1]["at"] is not None
 
 
 async def test_the_same_job_twice_places_one_billing_order(
@@ -159,6 +199,7 @@ async def test_a_worker_killed_before_recording_a_step_repeats_nothing(
     *,
     salesforce_box: Sandbox,
     whmcs_box: Sandbox,
+    freebit_box: Sandbox,
     monkeypatch: pytest.MonkeyPatch,
     dies_before: str,
 ) -> None:
@@ -184,6 +225,8 @@ async def test_a_worker_killed_before_recording_a_step_repeats_nothing(
     order = await portal_order(api, order_id)
     assert order["status"] == "active"
     assert len(order["subscriptionIds"]) == 2
+    assert (await freebit_box.counts()).get(OTA_ACTIVATION) == 1  # found by its orderRef
+    assert len(await sim_subscriptions(api, order)) == 1
 
 
 async def test_whmcs_down_for_a_while_then_the_order_completes(
@@ -280,3 +323,20 @@ async def test_an_order_that_was_never_approved_is_not_provisioned(
     url = f"{salesforce_box.base}/_sandbox/orders/{order_id}/approve"
     (await salesforce_box.client.post(url)).raise_for_status()
     assert await provision(context(app_state), job(order_id), job_try=1) == "done"
+
+
+async def test_a_run_left_at_crm_updated_is_finished(
+    api: httpx.AsyncClient, app_state: AppState, salesforce_box: Sandbox, whmcs_box: Sandbox
+) -> None:
+    """``crm_updated`` is now written together with ``done``; a run an older version left
+    between the two still ends ``done``, without calling anything again."""
+    order_id = await place(api, salesforce_box)
+    store = RunStore(app_state.session_factory)
+    await store.get_or_create(order_id, account_id=TARO.account_id)
+    await store.update(order_id, {"state": RunState.CRM_UPDATED.value})
+    calls = await whmcs_box.counts(), await salesforce_box.counts()
+
+    assert await provision(context(app_state), job(order_id), job_try=1) == "done"
+    run = await store.get(order_id)
+    assert run is not None and run.finished_at is not None and run.attempts == 1
+    assert (await whmcs_box.counts(), await salesforce_box.counts()) == calls

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 
 from bff.core.db import create_engine, create_session_factory
 from bff.events.models import EventCursor
+from bff.provisioning.models import ProvisioningRun
 from integrations.http import HttpPolicy
 from integrations.salesforce import SalesforceClient
 from integrations.salesforce.pubsub import PubSubClient, PubSubConfig
@@ -98,6 +99,8 @@ async def session_factory(database_url: str) -> AsyncIterator[object]:
     factory = create_session_factory(engine)
     async with factory() as session:
         await session.execute(delete(EventCursor))
+        # The sandbox reuses Order ids across suites; the sweep reads runs by Order id.
+        await session.execute(delete(ProvisioningRun))
         await session.commit()
     try:
         yield factory

@@ -18,6 +18,8 @@ from bff.events.cursors import CursorStore
 from bff.events.jobs import PROVISION_ORDER_JOB, ProvisionOrderJob, provision_job_id
 from bff.events.lease import Lease
 from bff.events.sweep import approved_orders_sweep
+from bff.provisioning.store import RunStore
+from bff.settings import ProvisioningSettings
 from integrations.salesforce import SalesforceClient
 from integrations.salesforce.pubsub import PubSubClient
 from integrations.sandbox import SandboxUrls
@@ -56,7 +58,9 @@ def make_consumer(
                 queue=queue,
                 cursors=cursors or CursorStore(session_factory),
                 lease=Lease(queue, "events:test", ttl_s=lease_ttl_s),
-                sweep=approved_orders_sweep(salesforce),
+                sweep=approved_orders_sweep(
+                    salesforce, RunStore(session_factory), ProvisioningSettings()
+                ),
                 topic=TOPIC,
                 lease_renew_s=lease_renew_s,
             )
@@ -93,6 +97,10 @@ async def test_an_approved_order_becomes_one_job_then_the_cursor_moves(
         await eventually(lambda: _cursor_is(session_factory, bytes.fromhex(events[-1]["replayId"])))
 
 
+async def _has_cursor(session_factory: Factory) -> bool:
+    return await stored_cursor(session_factory) is not None
+
+
 async def _cursor_is(session_factory: Factory, expected: bytes) -> bool:
     return await stored_cursor(session_factory) == expected
 
@@ -122,6 +130,9 @@ async def test_an_expired_cursor_falls_back_to_earliest_and_sweeps_missed_orders
         await eventually(first.active.is_set)
         seen = await org.approve_new_orders(1)
         await eventually(lambda: first.stats.enqueued == 1)
+        # Stopped only once the cursor is stored (right after the enqueue): without it the
+        # second consumer would start from EARLIEST and never see its id rejected.
+        await eventually(lambda: _has_cursor(session_factory))
     missed = await org.approve_new_orders(2)  # approved while the consumer is down...
     await org.expire_all()  # ...and their events (and the stored id) fall out of retention
     async with make_consumer() as second:

@@ -46,10 +46,11 @@ async def test_approving_an_order_delivers_a_decoded_event(
     pubsub: PubSubClient, org: PubSubControl
 ) -> None:
     stream = pubsub.subscribe(TOPIC, ReplayStart.latest())
-    first = asyncio.create_task(take(stream, 1))
-    await asyncio.sleep(0.1)  # LATEST: subscribe before the approval
+    # LATEST: approve only once the server is streaming to us; its first keep-alive says so.
+    [keepalive] = await take(stream, 1, events_only=False)
+    assert isinstance(keepalive, KeepAlive)
     await org.approve_in_org(SEED_DRAFT_ORDER)
-    [event] = await first
+    [event] = await take(stream, 1)
     assert isinstance(event, ReceivedEvent)
     assert event.payload["Order_Id__c"] == SEED_DRAFT_ORDER
     assert event.payload["Account_Id__c"] == HANAKO.account_id

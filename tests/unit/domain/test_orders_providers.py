@@ -164,6 +164,20 @@ def test_order_status_update_body() -> None:
         "Status": "Failed",
         "Failure_Reason__c": "No stock",
     }
+    provisioned = datetime(2026, 11, 2, 3, 4, 5, 678901, tzinfo=UTC)
+    assert order_status_to_salesforce(OrderStatus.ACTIVE, provisioned_at=provisioned).as_json() == {
+        "Status": "Activated",
+        "Provisioned_At__c": "2026-11-02T03:04:05.678+0000",
+    }
+
+
+def test_an_active_order_reached_active_at_its_provisioned_time(payload: Payload) -> None:
+    row = payload("salesforce", "orders")["records"][0]
+    row = row | {"Provisioned_At__c": "2026-10-31T23:00:00.000+0000"}
+    (active,) = orders_from_salesforce([row])
+    assert active.timeline[-1].status is OrderStatus.ACTIVE
+    assert active.timeline[-1].at == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
+    assert active.updated_at == datetime(2026, 11, 1, 1, 5, 30, tzinfo=UTC)  # a later edit
 
 
 lines_strategy = st.lists(

@@ -1,5 +1,6 @@
 """Salesforce wire quirks: ``attributes`` blocks, relationship sub-objects, child query results."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
@@ -85,6 +86,17 @@ SalesforceNumber = Annotated[
     Decimal, PlainSerializer(decimal_to_json_number, return_type=int | float, when_used="json")
 ]
 
+
+def datetime_to_salesforce(value: datetime) -> str:
+    """Salesforce's own datetime spelling, in UTC with milliseconds."""
+    utc = value.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}+0000"
+
+
+SalesforceDatetimeOut = Annotated[
+    AwareDatetime, PlainSerializer(datetime_to_salesforce, return_type=str, when_used="json")
+]
+"""A datetime written to Salesforce (``2013-05-20T20:49:32.000+0000``)."""
 
 ChildRecords = BeforeValidator(unwrap_child_records)
 """Use as ``Annotated[tuple[Child, ...], ChildRecords]`` for a child subquery field."""

@@ -1,7 +1,8 @@
 """Salesforce -> orders: Order rows (with ``OrderItems`` subquery) to Order / OrderSummary.
 
-The timeline holds what the CRM record tells (created as draft, current status); the BFF
-adds the provisioning steps it recorded itself.
+The timeline holds what the CRM record tells (created as draft, current status since
+``Provisioned_At__c`` for an active order); the BFF adds the provisioning steps it
+recorded itself.
 """
 
 from typing import Any
@@ -67,7 +68,13 @@ def order_from_salesforce_record(raw: SfOrder, *, currency: str = JPY) -> Order:
     fields = _summary_fields(raw, currency)
     status: OrderStatus = fields["status"]
     failure_reason = raw.Failure_Reason__c if status is OrderStatus.FAILED else None
-    timeline = timeline_since(fields["created_at"], status, fields["updated_at"])
+    # The provisioned time is when the order became active; the last edit may be later.
+    reached = (
+        raw.Provisioned_At__c
+        if status is OrderStatus.ACTIVE and raw.Provisioned_At__c
+        else fields["updated_at"]
+    )
+    timeline = timeline_since(fields["created_at"], status, reached)
     if failure_reason and len(timeline) > 1:
         timeline = (*timeline[:-1], timeline[-1].model_copy(update={"detail": failure_reason}))
     return Order(

@@ -2,7 +2,8 @@
 
 Custom fields the portal relies on: ``Order.Failure_Reason__c`` (safe text shown to the
 customer), ``Order.WHMCS_Order_Id__c``, ``Order.Subscription_Ids__c`` (comma-joined
-WHMCS service ids), ``OrderItem.Billing_Cycle__c`` (same picklist as PricebookEntry).
+WHMCS service ids), ``Order.Provisioned_At__c`` (datetime: when provisioning finished),
+``OrderItem.Billing_Cycle__c`` (same picklist as PricebookEntry).
 """
 
 from datetime import date
@@ -12,6 +13,7 @@ from domain.common.wire.lenient import DecimalValue, OptionalDecimal, OptionalTe
 from domain.common.wire.salesforce import (
     ChildRecords,
     SalesforceDatetime,
+    SalesforceDatetimeOut,
     SalesforceNumber,
     SfWrite,
     SObject,
@@ -67,6 +69,7 @@ class SfOrder(SObject):
     Failure_Reason__c: OptionalText = None
     WHMCS_Order_Id__c: OptionalText = None
     Subscription_Ids__c: OptionalText = None
+    Provisioned_At__c: SalesforceDatetime | None = None
     OrderItems: Annotated[tuple[SfOrderItem, ...], ChildRecords] = ()
 
 
@@ -97,3 +100,4 @@ class SfOrderUpdate(SfWrite):
     Failure_Reason__c: str | None = None
     WHMCS_Order_Id__c: str | None = None
     Subscription_Ids__c: str | None = None
+    Provisioned_At__c: SalesforceDatetimeOut | None = None

@@ -5,7 +5,7 @@ portal price book; each item references its PricebookEntry.
 """
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from domain.catalog.providers.salesforce.statuses import PRICE_BILLING_CYCLES
 from domain.orders.contract import OrderStatus, PricedOrder
@@ -52,6 +52,7 @@ def order_status_to_salesforce(
     failure_reason: str | None = None,
     billing_order_id: str | None = None,
     subscription_ids: Sequence[str] = (),
+    provisioned_at: datetime | None = None,
 ) -> SfOrderUpdate:
     """The PATCH body that records a provisioning outcome on the Order."""
     return SfOrderUpdate(
@@ -59,4 +60,5 @@ def order_status_to_salesforce(
         Failure_Reason__c=failure_reason,
         WHMCS_Order_Id__c=billing_order_id,
         Subscription_Ids__c=",".join(subscription_ids) or None,
+        Provisioned_At__c=provisioned_at,
     )

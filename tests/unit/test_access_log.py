@@ -1,0 +1,72 @@
+"""The access line's own writer renders what the generic structlog chain would, redacted."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+import structlog
+
+from bff.core import access_log
+from bff.core.logging import configure_logging
+from tests.helpers import captured_log_lines
+
+
+@pytest.fixture(autouse=True)
+def json_logs() -> Iterator[None]:
+    configure_logging(level="INFO", json_lines=True)
+    structlog.contextvars.clear_contextvars()
+    yield
+    structlog.contextvars.clear_contextvars()
+    configure_logging(level="INFO", json_lines=True)
+
+
+def _both(**fields: object) -> tuple[dict[str, object], dict[str, object]]:
+    """The same line from the fast writer and from the generic chain, parsed."""
+    with captured_log_lines() as raw:
+        access_log.write(**fields)  # type: ignore[arg-type]
+        structlog.get_logger(access_log.LOGGER_NAME).info("request", **fields)
+    fast, generic = (json.loads(line) for line in raw)
+    return fast, generic
+
+
+def test_same_fields_and_values_as_the_generic_chain() -> None:
+    structlog.contextvars.bind_contextvars(
+        request_id="req-0123456789",
+        user_id="7f3c",
+        email="bob@example.com",
+        note="tel 090-1234-5678",
+    )
+    fast, generic = _both(method="GET", route="/api/me", status=200, duration_ms=1.25)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", str(fast.pop("timestamp")))
+    generic.pop("timestamp")
+    assert fast == generic
+    assert fast["email"] == "[REDACTED]" and "090-1234-5678" not in json.dumps(fast)
+    assert fast["request_id"] == "req-0123456789" and fast["logger"] == "bff.access"
+
+
+def test_client_controlled_values_are_redacted() -> None:
+    fast, generic = _both(
+        method="09012345678", route="/x/bob@example.com", status=405, duration_ms=0.5
+    )
+    generic.pop("timestamp"), fast.pop("timestamp")
+    assert fast == generic
+    assert "09012345678" not in json.dumps(fast) and "bob@example.com" not in json.dumps(fast)
+
+
+def test_nothing_is_written_below_the_level() -> None:
+    configure_logging(level="WARNING", json_lines=True)
+    with captured_log_lines() as raw:
+        access_log.write(method="GET", route="/api/me", status=200, duration_ms=1.0)
+    assert raw == []
+
+
+def test_console_mode_uses_the_generic_renderer() -> None:
+    configure_logging(level="INFO", json_lines=False)
+    with captured_log_lines() as raw:
+        access_log.write(method="GET", route="/api/me", status=200, duration_ms=1.0)
+    assert len(raw) == 1 and "request" in raw[0] and "route" in raw[0]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(raw[0])
