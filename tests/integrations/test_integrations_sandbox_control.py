@@ -118,3 +118,16 @@ async def test_sandbox_connections_send_without_waiting_for_acks() -> None:
         _, writer = await asyncio.open_connection("127.0.0.1", port)
         assert await asyncio.wait_for(accepted, 5) != 0
         writer.close()
+
+
+async def test_call_log_names_the_queried_object(
+    salesforce: SalesforceClient, control: httpx.AsyncClient, sandboxes: SandboxUrls
+) -> None:
+    await salesforce.query(
+        soql("SELECT Id, (SELECT Id FROM PricebookEntries) FROM Product2 WHERE IsActive = true")
+    )
+    await salesforce.count(soql("SELECT COUNT() FROM Order"))
+    log = (await control.get(f"{sandboxes.salesforce_instance_url}/_sandbox/calls")).json()
+    # Following pages (`nextRecordsUrl`) carry no statement, so no subject.
+    queries = [c["subject"] for c in log["calls"] if c["key"] == "query" and c["subject"]]
+    assert queries[-2:] == ["Product2", "Order"]

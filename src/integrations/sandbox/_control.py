@@ -63,6 +63,8 @@ class CallRecord:
     method: str
     path: str
     key: str
+    subject: str | None = None
+    """What the call was about where the path does not say (a query's sObject)."""
 
 
 @dataclass
@@ -78,9 +80,15 @@ class SandboxControl:
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)  # noqa: S311 - fault dice, not security
 
-    def record(self, request: Request, key: str) -> None:
+    def record(self, request: Request, key: str, subject: str | None = None) -> None:
         self.calls.append(
-            CallRecord(at=time.time(), method=request.method, path=request.url.path, key=key)
+            CallRecord(
+                at=time.time(),
+                method=request.method,
+                path=request.url.path,
+                key=key,
+                subject=subject,
+            )
         )
 
     def release_hangs(self) -> None:
@@ -148,7 +156,13 @@ class SandboxControl:
                 "total": len(self.calls),
                 "counts": dict(counts),
                 "calls": [
-                    {"at": c.at, "method": c.method, "path": c.path, "key": c.key}
+                    {
+                        "at": c.at,
+                        "method": c.method,
+                        "path": c.path,
+                        "key": c.key,
+                        "subject": c.subject,
+                    }
                     for c in self.calls
                 ],
             }

@@ -88,7 +88,7 @@ def create_salesforce_app(
         """Wrap a REST resource: call log, faults, bearer check, error array, limits."""
 
         async def endpoint(request: Request) -> Response:
-            control.record(request, _call_key(request.url.path))
+            control.record(request, *_call_key_and_subject(request))
             faulted = await control.intercept(request, action=None, error_response=_error_response)
             if faulted is not None:
                 return faulted
@@ -204,6 +204,23 @@ def _token_check(org: Org) -> Callable[[str, str, str], bool]:
         return expiry is not None and expiry >= time.monotonic()
 
     return check
+
+
+_SUBQUERY = re.compile(r"\([^()]*\)")
+_FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
+
+
+def _queried_object(soql: str) -> str | None:
+    """The sObject of a query's outer FROM (child subqueries removed first)."""
+    while (stripped := _SUBQUERY.sub("", soql)) != soql:
+        soql = stripped
+    match = _FROM.search(soql)
+    return match.group(1) if match else None
+
+
+def _call_key_and_subject(request: Request) -> tuple[str, str | None]:
+    key = _call_key(request.url.path)
+    return key, _queried_object(request.query_params.get("q", "")) if key == "query" else None
 
 
 def _call_key(path: str) -> str:

@@ -66,6 +66,13 @@ class Sandbox:
         counts: dict[str, int] = response.json()["counts"]
         return counts
 
+    async def queries_of(self, sobject: str) -> int:
+        """How many SOQL queries so far had ``sobject`` in their outer FROM."""
+        response = await self.client.get(f"{self.base}/_sandbox/calls")
+        response.raise_for_status()
+        calls = response.json()["calls"]
+        return sum(1 for c in calls if c["key"] == "query" and c["subject"] == sobject)
+
     async def reset(self) -> None:
         (await self.client.post(f"{self.base}/_sandbox/reset")).raise_for_status()
 
