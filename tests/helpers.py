@@ -16,6 +16,7 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
+from bff.core import access_log
 from bff.core.migrations import upgrade
 from bff.settings import Environment, Settings
 
@@ -88,6 +89,7 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @contextmanager
 def captured_log_lines() -> Iterator[list[str]]:
     """Lines as the process's real log handler renders them (same processors, redaction)."""
+    access_log.flush()  # earlier requests' lines belong to earlier captures
     root = logging.getLogger()
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
@@ -97,5 +99,6 @@ def captured_log_lines() -> Iterator[list[str]]:
     try:
         yield lines
     finally:
+        access_log.flush()  # lines of the current loop turn are still pending
         root.removeHandler(handler)
         lines.extend(line for line in buffer.getvalue().splitlines() if line.strip())

@@ -1,99 +1,161 @@
 """Lean read path for the public catalog: pre-rendered bytes straight from the L1 copy.
 
-A pure-ASGI layer just outside FastAPI's router. For ``GET /api/catalog/products`` and
-``GET /api/catalog/products/{sku}`` with a plain, valid query, and while the catalog's
-in-process copy is fresh, it answers with the bytes rendered once per catalog version,
-``ETag`` and ``Cache-Control``, or 304 for a matching ``If-None-Match``: no routing,
-dependency solving, validation or serialisation per request. Anything else (a cold or
-expiring copy, an unknown sku, a query it does not recognise or that is invalid) goes on
-to the FastAPI route unchanged, which renders errors and documents the routes.
+It runs before everything else (:class:`bff.app.PortalApp` asks it first). For
+``GET /api/catalog/products`` and ``GET /api/catalog/products/{sku}`` with a plain, valid
+query, and while the catalog's in-process copy is fresh, it answers with the bytes
+rendered once per catalog version and query, ``ETag`` and ``Cache-Control``, or 304 for a
+matching ``If-None-Match``: no middleware chain, routing, dependency solving, validation
+or serialisation per request. Anything else (a cold or expiring copy, an unknown sku, a
+query it does not recognise or that is invalid, any other method) goes on to the full
+stack unchanged, which renders errors and documents the routes.
 
-It sits *inside* the outer middlewares, so request ids, security headers, the access
-log, metrics, CORS and the request deadline apply exactly as on the full path; it puts
-the route template in the scope (``scope["route"].path``, as the router does), so metrics
-and logs name the same route.
+Being outside the middlewares, it applies what they would, from the same sources: the
+request id (:func:`~bff.core.request_context.accept_or_generate`), the security headers
+and ``no-store`` for credentialed requests (:mod:`bff.core.middleware`), the CORS
+headers (:class:`~bff.core.cors.CorsPolicy`), one metrics sample and one access line
+under the route's template. A test compares both paths header by header. The request
+deadline has nothing to cover here: the answer is ready before the first ``send``, and
+the full path disarms its deadline at that point too.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from bff.catalog import service
 from bff.catalog.schemas import CategoryFilter
+from bff.catalog.service import CatalogSnapshot
+from bff.core import access_log, metrics
+from bff.core.cache import Cached, SingleFlightCache
+from bff.core.cors import CorsPolicy
+from bff.core.middleware import SECURITY_HEADERS, is_credential
 from bff.core.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from bff.core.request_context import accept_or_generate
 from bff.core.state import AppState
 
 LIST_PATH = "/api/catalog/products"
+DETAIL_ROUTE = LIST_PATH + "/{sku}"
 _DETAIL_PREFIX = LIST_PATH + "/"
 _MAX_SKU = 80  # as the route's `Path(max_length=80)`
 _CATEGORIES = {c.value: c for c in CategoryFilter}
 _MAX_PAGE_DIGITS = 9  # bigger pages are valid but rare: the full path handles them
+_MAX_PREPARED = 1024  # distinct (path, query) answers remembered; any page number is valid
+_NO_STORE = (b"cache-control", b"no-store")
+_JSON = (b"content-type", b"application/json")
 
 
 @dataclass(frozen=True, slots=True)
-class _RouteTemplate:
-    path: str
+class Prepared:
+    """One answer, ready to send, for one path and query of one catalog version."""
 
-
-_LIST_ROUTE = _RouteTemplate(LIST_PATH)
-_DETAIL_ROUTE = _RouteTemplate(LIST_PATH + "/{sku}")
+    version: str
+    route: str
+    etag: str
+    etag_header: tuple[bytes, bytes]
+    body: bytes
+    length_header: tuple[bytes, bytes]
 
 
 class CatalogFastPath:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, *, cors: CorsPolicy, max_age_s: int) -> None:
+        self.cors = cors
+        self._public = (b"cache-control", f"public, max-age={max_age_s}".encode())
+        self._prepared: dict[tuple[str, bytes], Prepared] = {}
+        self._state: AppState | None = None
+        self._cache: SingleFlightCache[CatalogSnapshot] | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path: str = scope["path"]
-            if path == LIST_PATH or path.startswith(_DETAIL_PREFIX):
-                view = self._view(scope, path)
-                if view is not None:
-                    await self._answer(scope, send, view)
-                    return
-        await self.app(scope, receive, send)
+    def prepared_for(self, scope: Scope) -> Prepared | None:
+        """The answer to this request if the lean path can give it, else None."""
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return None
+        path: str = scope["path"]
+        if path != LIST_PATH and not path.startswith(_DETAIL_PREFIX):
+            return None
+        cached = self._catalog(scope.get("state", {}).get("app"))
+        if cached is None:
+            return None
+        key = (path, scope["query_string"])
+        prepared = self._prepared.get(key)
+        if prepared is None or prepared.version != cached.version:
+            prepared = _prepare(cached, path, scope["query_string"])
+            if prepared is None:
+                return None
+            if len(self._prepared) >= _MAX_PREPARED:
+                self._prepared.clear()
+            self._prepared[key] = prepared
+        return prepared
 
-    def _view(self, scope: Scope, path: str) -> service.CatalogView | None:
-        state: AppState | None = scope.get("state", {}).get("app")
+    def _catalog(self, state: AppState | None) -> Cached[CatalogSnapshot] | None:
         if state is None:
             return None
-        if path == LIST_PATH:
-            query = _list_query(scope["query_string"])
-            if query is None:
-                return None
-            category, page, page_size = query
-            return service.peek_list(state, category=category, page=page, page_size=page_size)
-        sku = path[len(_DETAIL_PREFIX) :]
-        if not sku or "/" in sku or len(sku) > _MAX_SKU or scope["query_string"]:
-            return None
-        return service.peek_product(state, sku=sku)
+        if state is not self._state:  # the app's first request (or a new app in tests)
+            self._state, self._cache = state, service.catalog_cache(state.redis, state.settings)
+        return self._cache.peek()  # type: ignore[union-attr]
 
-    async def _answer(self, scope: Scope, send: Send, view: service.CatalogView) -> None:
-        scope["route"] = _LIST_ROUTE if scope["path"] == LIST_PATH else _DETAIL_ROUTE
-        state: AppState = scope["state"]["app"]
-        if_none_match = None
+    async def answer(self, scope: Scope, send: Send, prepared: Prepared) -> None:
+        started = time.perf_counter()
+        client_request_id = origin = if_none_match = None
+        credentialed = False
         for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                if_none_match = value.decode("latin-1")
-                break
-        max_age = state.settings.cache.catalog_max_age_s
-        headers = [
-            (b"etag", view.etag.encode()),
-            (b"cache-control", f"public, max-age={max_age}".encode()),
-        ]
-        if service.etag_matches(if_none_match, view.etag):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers += [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(view.rendered)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": view.rendered})
+            if name == b"x-request-id":
+                client_request_id = client_request_id or value.decode("latin-1")
+            elif name == b"origin":
+                origin = origin or value.decode("latin-1")
+            elif name == b"if-none-match":
+                if_none_match = if_none_match or value.decode("latin-1")
+            elif is_credential(name, value):
+                credentialed = True
+        request_id = accept_or_generate(client_request_id)
+        headers = [prepared.etag_header, _NO_STORE if credentialed else self._public]
+        if if_none_match and service.etag_matches(if_none_match, prepared.etag):
+            status, body = 304, b""
+        else:
+            status, body = 200, prepared.body
+            headers += (_JSON, prepared.length_header)
+        headers.append((b"x-request-id", request_id.encode("latin-1")))
+        headers += self.cors.simple_headers(origin)
+        headers += SECURITY_HEADERS
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        duration = time.perf_counter() - started
+        metrics.observe_request("GET", prepared.route, status, duration)
+        access_log.write(
+            method="GET",
+            route=prepared.route,
+            status=status,
+            duration_s=duration,
+            request_id=request_id,
+        )
+
+
+def _prepare(cached: Cached[CatalogSnapshot], path: str, query_string: bytes) -> Prepared | None:
+    if path == LIST_PATH:
+        query = _list_query(query_string)
+        if query is None:
+            return None
+        category, page, page_size = query
+        view = service.list_view(cached, category, page, page_size)
+        route = LIST_PATH
+    else:
+        sku = path[len(_DETAIL_PREFIX) :]
+        if not sku or "/" in sku or len(sku) > _MAX_SKU or query_string:
+            return None
+        found = service.product_view(cached, sku)
+        if found is None:  # unknown or inactive: the route renders the 404
+            return None
+        view, route = found, DETAIL_ROUTE
+    return Prepared(
+        version=cached.version,
+        route=route,
+        etag=view.etag,
+        etag_header=(b"etag", view.etag.encode()),
+        body=view.rendered,
+        length_header=(b"content-length", str(len(view.rendered)).encode()),
+    )
 
 
 def _list_query(raw: bytes) -> tuple[CategoryFilter | None, int, int] | None:

@@ -137,32 +137,17 @@ async def catalog_entries(state: AppState) -> dict[str, CatalogEntry]:
 async def list_products(
     state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
 ) -> CatalogView:
-    return _list_view(await _snapshot(state), category, page, page_size)
+    return list_view(await _snapshot(state), category, page, page_size)
 
 
 async def get_product(state: AppState, *, sku: str) -> CatalogView:
-    view = _product_view(await _snapshot(state), sku)
+    view = product_view(await _snapshot(state), sku)
     if view is None:
         raise ProductNotFound()
     return view
 
 
-def peek_list(
-    state: AppState, *, category: CategoryFilter | None, page: int, page_size: int
-) -> CatalogView | None:
-    """The list answer from the in-process copy alone; None when it takes the full path."""
-    cached = catalog_cache(state.redis, state.settings).peek()
-    return None if cached is None else _list_view(cached, category, page, page_size)
-
-
-def peek_product(state: AppState, *, sku: str) -> CatalogView | None:
-    """One product from the in-process copy alone; None when it takes the full path
-    (not cached here, or unknown: the route renders the 404)."""
-    cached = catalog_cache(state.redis, state.settings).peek()
-    return None if cached is None else _product_view(cached, sku)
-
-
-def _list_view(
+def list_view(
     cached: Cached[CatalogSnapshot], category: CategoryFilter | None, page: int, page_size: int
 ) -> CatalogView:
     snapshot = cached.value
@@ -186,7 +171,7 @@ def _list_view(
     return CatalogView(rendered=rendered, etag=etag, stale=cached.stale)
 
 
-def _product_view(cached: Cached[CatalogSnapshot], sku: str) -> CatalogView | None:
+def product_view(cached: Cached[CatalogSnapshot], sku: str) -> CatalogView | None:
     rendered = cached.value.product_bytes.get(sku)
     if rendered is None:  # unknown or inactive
         return None

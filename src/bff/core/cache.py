@@ -56,6 +56,9 @@ return 0
 """
 
 
+_LARGEST_DRAW = -math.log(1e-12)  # XFetch's -ln(U), with U floored as below
+
+
 @dataclass(frozen=True, slots=True)
 class Cached(Generic[T]):
     value: T
@@ -118,7 +121,7 @@ class SingleFlightCache(Generic[T]):
         self._announced = ""  # ...unless it read the version last pushed ("" = dropped)
         self._pending: asyncio.Task[Cached[T]] | None = None
         self._background: set[asyncio.Task[None]] = set()
-        self._hits = CACHE_LOOKUPS.labels(name, "hit")  # bound once: labels() costs a lookup
+        self._hits = CACHE_LOOKUPS.labels(name, "hit")  # bound once: labels() is a lookup
         if bus is not None:
             bus.listen(name, self._on_push)
 
@@ -237,6 +240,8 @@ class SingleFlightCache(Generic[T]):
     def _should_refresh(self, entry: _Entry, now: float) -> bool:
         if now >= entry.expires_at - self.policy.early_refresh_s:
             return True
+        if now + entry.delta * self.policy.beta * _LARGEST_DRAW < entry.expires_at:
+            return False  # far from expiry: no draw below could say yes
         # XFetch: -ln(U) is exponential, so a slow load starts its refresh earlier.
         jitter = -entry.delta * self.policy.beta * math.log(max(random.random(), 1e-12))  # noqa: S311
         return now + jitter >= entry.expires_at

@@ -28,7 +28,7 @@ from bff.core.request_context import accept_or_generate, set_request_id
 error_log = structlog.get_logger("bff.errors")
 
 UNMATCHED_ROUTE = "<unmatched>"
-_SECURITY_HEADERS = (
+SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
@@ -103,7 +103,7 @@ class RequestContextMiddleware:
                 method=scope["method"],
                 route=route,
                 status=status,
-                duration_ms=round(duration * 1000, 2),
+                duration_s=duration,
             )
 
 
@@ -115,9 +115,15 @@ def _read_request_headers(scope: Scope) -> tuple[str | None, bool]:
     for name, value in scope["headers"]:
         if name == b"x-request-id" and client_request_id is None:
             client_request_id = value.decode("latin-1")
-        elif name == b"authorization" or (name == b"cookie" and b"bff_refresh=" in value):
+        elif is_credential(name, value):
             authenticated = True
     return client_request_id, authenticated
+
+
+def is_credential(name: bytes, value: bytes) -> bool:
+    """Whether this raw request header carries the caller's credentials (answers to such
+    requests must not be stored by shared caches)."""
+    return name == b"authorization" or (name == b"cookie" and b"bff_refresh=" in value)
 
 
 def _with_context_headers(
@@ -129,7 +135,7 @@ def _with_context_headers(
     kept = [(name, value) for name, value in headers if name.lower() not in replaced]
     present = {name.lower() for name, _ in kept}
     kept += extra
-    kept += [item for item in _SECURITY_HEADERS if item[0] not in present]
+    kept += [item for item in SECURITY_HEADERS if item[0] not in present]
     return kept
 
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from prometheus_client import REGISTRY
 
-from bff.app import create_app
 from bff.catalog import fast_path, service
-from bff.settings import Settings
 from tests.helpers import captured_log_lines
 
 ORIGIN = "http://localhost:5173"  # allowed by the default BFF_CORS_ORIGINS
@@ -138,22 +134,34 @@ def test_query_parsing_leaves_the_rest_to_the_route(query: bytes) -> None:
     assert fast_path._list_query(query) is None
 
 
-async def test_the_request_deadline_covers_the_lean_path(
-    feature_settings: Settings, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {},
+        {"Origin": ORIGIN},
+        {"Origin": "https://evil.example"},
+        {"Authorization": "Bearer not-checked-on-public-routes"},
+        {"Cookie": "bff_refresh=abc", "Origin": ORIGIN},
+        {"If-None-Match": "match"},
+        {"If-None-Match": "match", "Origin": ORIGIN},
+    ],
+)
+@pytest.mark.parametrize("path", [f"{LIST}?category=sim&pageSize=5", f"{LIST}/{SKU}"])
+async def test_the_lean_path_answers_exactly_as_the_full_path(
+    api: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, sent: dict[str, str], path: str
 ) -> None:
-    settings = feature_settings.model_copy(update={"request_deadline_s": 0.05})
-    view = service.CatalogView(rendered=b"{}", etag='"x"', stale=False)
-    monkeypatch.setattr(service, "peek_list", lambda *_, **__: view)
+    """Same status, body and headers (names and values, in any order) on both paths."""
+    sent = {**sent, "X-Request-ID": "same-request-id-01"}
+    etag = (await api.get(path)).headers["etag"]  # warm
+    if sent.get("If-None-Match") == "match":
+        sent["If-None-Match"] = etag
 
-    async def slow_answer(*_: object) -> None:
-        await asyncio.sleep(5)
+    def answer_of(response: httpx.Response) -> tuple[int, bytes, list[tuple[str, str]]]:
+        return response.status_code, response.content, sorted(response.headers.multi_items())
 
-    monkeypatch.setattr(fast_path.CatalogFastPath, "_answer", slow_answer)
-    app = create_app(settings)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            response = await client.get(LIST)
-    assert response.status_code == 504
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert response.json()["code"] == "request.timeout"
+    lean = answer_of(await api.get(path, headers=sent))
+    with monkeypatch.context() as patched:
+        patched.setattr(fast_path.CatalogFastPath, "prepared_for", lambda *_: None)
+        full = answer_of(await api.get(path, headers=sent))
+    assert lean == full
+    assert lean[0] == (304 if "If-None-Match" in sent else 200)
