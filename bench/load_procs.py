@@ -38,13 +38,13 @@ def children(pid: int) -> list[int]:
 
 
 def role_of_child(pid: int) -> str:
-    """What a child of the uvicorn supervisor is: a worker (``spawn_main``) or a helper
-    such as multiprocessing's resource tracker."""
+    """What a child of the server's supervisor is: a worker (uvicorn's ``spawn_main``,
+    granian's forked copies of ``bff serve``) or multiprocessing's resource tracker."""
     try:
         cmdline = (_PROC / str(pid) / "cmdline").read_bytes()
     except (FileNotFoundError, ProcessLookupError):
         return "gone"
-    return "worker" if b"spawn_main" in cmdline else "helper"
+    return "helper" if b"resource_tracker" in cmdline else "worker"
 
 
 def sample(pid: int) -> ProcSample | None:

@@ -103,11 +103,11 @@ class PortalApp(FastAPI):
     fast_path: CatalogFastPath | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        prepared = None if self.fast_path is None else self.fast_path.prepared_for(scope)
-        if prepared is None:
-            await super().__call__(scope, receive, send)
+        fast_path = self.fast_path
+        if fast_path is not None and (prepared := fast_path.prepared_for(scope)) is not None:
+            await fast_path.answer(scope, send, prepared)
         else:
-            await self.fast_path.answer(scope, send, prepared)  # type: ignore[union-attr]
+            await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> PortalApp:

@@ -43,7 +43,7 @@ _DETAIL_PREFIX = LIST_PATH + "/"
 _MAX_SKU = 80  # as the route's `Path(max_length=80)`
 _CATEGORIES = {c.value: c for c in CategoryFilter}
 _MAX_PAGE_DIGITS = 9  # bigger pages are valid but rare: the full path handles them
-_MAX_PREPARED = 1024  # distinct (path, query) answers remembered; any page number is valid
+_MAX_PREPARED = service.MAX_RENDERED  # answers remembered (any page number is valid)
 _NO_STORE = (b"cache-control", b"no-store")
 _JSON = (b"content-type", b"application/json")
 
@@ -55,15 +55,16 @@ class Prepared:
     version: str
     route: str
     etag: str
-    etag_header: tuple[bytes, bytes]
     body: bytes
-    length_header: tuple[bytes, bytes]
+    head_200: tuple[tuple[bytes, bytes], ...]
+    """``ETag``, ``Content-Type`` and ``Content-Length`` of the 200."""
 
 
 class CatalogFastPath:
     def __init__(self, *, cors: CorsPolicy, max_age_s: int) -> None:
         self.cors = cors
         self._public = (b"cache-control", f"public, max-age={max_age_s}".encode())
+        self._plain_tail = self._tail_for(None)  # no Origin: the same headers every time
         self._prepared: dict[tuple[str, bytes], Prepared] = {}
         self._state: AppState | None = None
         self._cache: SingleFlightCache[CatalogSnapshot] | None = None
@@ -75,7 +76,8 @@ class CatalogFastPath:
         path: str = scope["path"]
         if path != LIST_PATH and not path.startswith(_DETAIL_PREFIX):
             return None
-        cached = self._catalog(scope.get("state", {}).get("app"))
+        state = scope.get("state")
+        cached = self._catalog(state.get("app") if state else None)
         if cached is None:
             return None
         key = (path, scope["query_string"])
@@ -89,12 +91,17 @@ class CatalogFastPath:
             self._prepared[key] = prepared
         return prepared
 
+    def _tail_for(self, origin: str | None) -> tuple[tuple[bytes, bytes], ...]:
+        return (*self.cors.simple_headers(origin), *SECURITY_HEADERS)
+
     def _catalog(self, state: AppState | None) -> Cached[CatalogSnapshot] | None:
         if state is None:
             return None
-        if state is not self._state:  # the app's first request (or a new app in tests)
-            self._state, self._cache = state, service.catalog_cache(state.redis, state.settings)
-        return self._cache.peek()  # type: ignore[union-attr]
+        cache = self._cache
+        if cache is None or state is not self._state:  # the first request of this lifespan
+            self._state = state
+            cache = self._cache = service.catalog_cache(state.redis, state.settings)
+        return cache.peek()
 
     async def answer(self, scope: Scope, send: Send, prepared: Prepared) -> None:
         started = time.perf_counter()
@@ -110,15 +117,17 @@ class CatalogFastPath:
             elif is_credential(name, value):
                 credentialed = True
         request_id = accept_or_generate(client_request_id)
-        headers = [prepared.etag_header, _NO_STORE if credentialed else self._public]
         if if_none_match and service.etag_matches(if_none_match, prepared.etag):
-            status, body = 304, b""
+            status, body, head = 304, b"", prepared.head_200[:1]
         else:
-            status, body = 200, prepared.body
-            headers += (_JSON, prepared.length_header)
-        headers.append((b"x-request-id", request_id.encode("latin-1")))
-        headers += self.cors.simple_headers(origin)
-        headers += SECURITY_HEADERS
+            status, body, head = 200, prepared.body, prepared.head_200
+        tail = self._plain_tail if origin is None else self._tail_for(origin)
+        headers = [
+            *head,
+            _NO_STORE if credentialed else self._public,
+            (b"x-request-id", request_id.encode("latin-1")),
+            *tail,
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         duration = time.perf_counter() - started
@@ -152,9 +161,12 @@ def _prepare(cached: Cached[CatalogSnapshot], path: str, query_string: bytes) ->
         version=cached.version,
         route=route,
         etag=view.etag,
-        etag_header=(b"etag", view.etag.encode()),
         body=view.rendered,
-        length_header=(b"content-length", str(len(view.rendered)).encode()),
+        head_200=(
+            (b"etag", view.etag.encode()),
+            _JSON,
+            (b"content-length", str(len(view.rendered)).encode()),
+        ),
     )
 
 

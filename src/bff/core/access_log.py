@@ -40,6 +40,7 @@ _STANDARD_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 )
 _CONTEXT_UNTOUCHED = frozenset({"request_id"})  # as `redact_event`'s untouched keys
+_INFO = logging.INFO
 _TAIL = '"event": "request", "level": "info", "logger": "bff.access", "timestamp": "'
 
 
@@ -66,7 +67,7 @@ def write(
 ) -> None:
     """One access line; with ``request_id`` it carries that context instead of the bound
     structlog context (the lean read path binds none)."""
-    if not _logger.isEnabledFor(logging.INFO):
+    if not _logger.isEnabledFor(_INFO):
         return
     if not _json_lines:
         duration_ms = round(duration_s * 1000, 2)
@@ -108,18 +109,18 @@ def _redacted(key: str, value: object) -> object:
 
 
 _second = -1
-_second_text = ""
+_second_prefix = ""
 
 
 def _timestamp() -> str:
     """UTC ISO 8601 with microseconds, as structlog's ``TimeStamper(fmt="iso", utc=True)``."""
-    global _second, _second_text  # noqa: PLW0603 - a one-entry cache of the current second
-    now = time.time()
-    second = int(now)
+    global _second, _second_prefix  # noqa: PLW0603 - a one-entry cache of the current second
+    micros = time.time_ns() // 1000
+    second = micros // 1_000_000
     if second != _second:
-        _second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        _second_prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
         _second = second
-    return f"{_second_text}.{int((now - second) * 1_000_000):06d}Z"
+    return f"{_second_prefix}{str(micros)[-6:]}Z"  # the last six digits: the microseconds
 
 
 # Lines are handed to the handlers in batches, one record (one write to the stream) per

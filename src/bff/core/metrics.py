@@ -4,6 +4,9 @@ Metric objects are process-wide by Prometheus convention (one registry per proce
 hold counters, never connections. Upstream call metrics (`bff_upstream_*`) belong to the
 integration layer (`integrations.metrics`) and share this registry. Labels use route
 templates, never raw paths, so an attacker cannot grow the series count with random URLs.
+What every request updates (request count and latency, cache lookups) is kept as plain
+numbers and rendered at scrape time: only the event loop's thread updates them, so they
+need none of prometheus_client's per-update locking.
 """
 
 from __future__ import annotations
