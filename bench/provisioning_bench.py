@@ -162,15 +162,7 @@ async def bff_processes(env: dict[str, str]) -> AsyncIterator[dict[str, int]]:
     try:
         yield {"bff events": processes[0].pid, "bff worker": processes[1].pid}
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), timeout=10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await helpers.stop_processes(processes, timeout_s=10)
 
 
 # --- observation -----------------------------------------------------------------------

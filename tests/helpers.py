@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -12,13 +13,17 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
+from arq.connections import ArqRedis
+from arq.worker import Worker
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
 from bff.core import access_log
 from bff.core.migrations import upgrade
+from bff.events.runtime import running_consumer
 from bff.settings import Environment, Settings
+from bff.worker.embedded import build_worker
 
 TEST_DATABASE_URL = os.environ.get("BFF_TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("BFF_TEST_REDIS_URL", "")
@@ -102,3 +107,33 @@ def captured_log_lines() -> Iterator[list[str]]:
         access_log.flush()  # lines of the current loop turn are still pending
         root.removeHandler(handler)
         lines.extend(line for line in buffer.getvalue().splitlines() if line.strip())
+
+
+async def stop_processes(processes: list[asyncio.subprocess.Process], *, timeout_s: float) -> None:
+    """SIGTERM every process still running, then wait for each; kill what outlives the wait."""
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+    for process in processes:
+        try:
+            await asyncio.wait_for(process.wait(), timeout=timeout_s)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def consumer_and_worker(settings: Settings, queue: ArqRedis) -> AsyncIterator[Worker]:
+    """The Pub/Sub consumer and an arq worker running in this process, as in `bff dev`."""
+    worker = build_worker(settings, queue)
+    async with running_consumer(settings, queue=queue) as consumer:
+        tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(worker.async_run())]
+        try:
+            yield worker
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await worker.close()

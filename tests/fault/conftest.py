@@ -9,8 +9,6 @@ other suites' users.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
@@ -24,14 +22,14 @@ from pydantic import SecretStr
 
 from bff.app import create_app
 from bff.core.state import AppState
-from bff.events.runtime import create_job_queue, running_consumer
+from bff.events.runtime import create_job_queue
 from bff.settings import Settings
-from bff.worker.embedded import build_worker
 from integrations.sandbox import DevKeyPair, SandboxUrls
 from integrations.sandbox.demo_data import HANAKO
 from tests.api.auth.support import Users, clear_auth_keys
 from tests.api.features.conftest import *  # noqa: F403 - the sandboxes and their control
 from tests.helpers import (
+    consumer_and_worker,
     make_settings,
     migrated_database,
 )
@@ -119,26 +117,18 @@ async def stack(fault_settings: Settings, feature_sandboxes: SandboxUrls) -> Asy
             (await client.post(f"{base}/_sandbox/reset")).raise_for_status()
     queue = create_job_queue(fault_settings)
     await _forget_provisioning(queue)
-    worker = build_worker(fault_settings, queue)
-    async with (
-        LifespanManager(create_app(fault_settings)) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
-        ) as api,
-        running_consumer(fault_settings, queue=queue) as consumer,
-    ):
-        app_state: AppState = manager._state["app"]  # what the lifespan yielded
-        tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(worker.async_run())]
-        try:
+    try:
+        async with (
+            LifespanManager(create_app(fault_settings)) as manager,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=manager.app), base_url="http://testserver"
+            ) as api,
+            consumer_and_worker(fault_settings, queue) as worker,
+        ):
+            app_state: AppState = manager._state["app"]  # what the lifespan yielded
             yield Stack(api, user.email, fault_settings, app_state, worker, queue)
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await worker.close()
-            await queue.aclose()
+    finally:
+        await queue.aclose()
 
 
 async def _forget_provisioning(queue: ArqRedis) -> None:

@@ -24,7 +24,7 @@ from integrations.sandbox import DevKeyPair, SandboxUrls
 from integrations.sandbox.demo_data import TARO
 from tests.api.auth.support import Users, clear_auth_keys
 from tests.api.features.conftest import *  # noqa: F403 - the sandboxes and their control
-from tests.helpers import TEST_REDIS_URL, temporary_postgres_database
+from tests.helpers import TEST_REDIS_URL, stop_processes, temporary_postgres_database
 
 REFRESH_GRACE_S = 0.5
 STARTUP_S = 120.0  # five Python processes starting at once on a loaded two-core machine
@@ -108,15 +108,7 @@ async def cluster(
             await _wait_ready(client, processes, logs)
         yield Cluster(clients, user.email, redis, logs)
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.terminate()
-        for process in processes:
-            try:
-                await asyncio.wait_for(process.wait(), timeout=15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop_processes(processes, timeout_s=15)
         for client in clients:
             await client.aclose()
         await redis.aclose()

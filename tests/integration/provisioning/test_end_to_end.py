@@ -5,21 +5,18 @@ add no WHMCS order."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 from arq.connections import ArqRedis
-from arq.worker import Worker
 
-from bff.events.runtime import running_consumer
 from bff.settings import Settings
-from bff.worker.embedded import build_worker
 from integrations.sandbox import SandboxUrls
 from tests.api.features.conftest import Sandbox, as_
 from tests.api.orders.test_order_events import parse
+from tests.helpers import consumer_and_worker
 
 SIM = {"sku": "SIM-VOICE-10G", "quantity": 1, "billingCycle": "monthly"}
 
@@ -58,23 +55,6 @@ async def place_and_approve(api: httpx.AsyncClient, salesforce_box: Sandbox) -> 
     order_id = await place(api)
     await approve(salesforce_box, order_id)
     return order_id
-
-
-@contextlib.asynccontextmanager
-async def consumer_and_worker(settings: Settings, queue: ArqRedis) -> AsyncIterator[Worker]:
-    """The Pub/Sub consumer and an arq worker running in this process, as in `bff dev`."""
-    worker = build_worker(settings, queue)
-    async with running_consumer(settings, queue=queue) as consumer:
-        tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(worker.async_run())]
-        try:
-            yield worker
-        finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            await worker.close()
 
 
 def with_pubsub(settings: Settings, sandboxes: SandboxUrls) -> Settings:
