@@ -32,6 +32,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -139,6 +140,36 @@ def wrk(
 
 def best(runs: list[Run]) -> Run:
     return max(runs, key=lambda r: r.rps)
+
+
+class Pairs(list[tuple[Run, Run]]):
+    """(ours, peer) runs taken back to back: on a noisy machine the ratio within a pair is
+    steadier than the ratio of two bests taken minutes apart."""
+
+    def summary(self) -> str:
+        if not self:
+            return "none"
+        ratios = sorted(ours.rps / peer.rps for ours, peer in self)
+        p99s = sorted(ours.p99_ms / peer.p99_ms for ours, peer in self)
+        return (f"median {statistics.median(ratios):.2f}x req/s (each: "
+                f"{' '.join(f'{r:.2f}' for r in ratios)}), median p99 ours/peer "
+                f"{statistics.median(p99s):.2f}")  # fmt: skip
+
+
+def catalog_pairs(peer_base: str, our_base: str, args: argparse.Namespace) -> Pairs:
+    """The catalog against the peer's /redis in pairs, which of the two goes first alternating."""
+    pairs = Pairs()
+    for round_ in range(args.pair_rounds):
+        if round_ % 2:
+            peer_run = wrk(f"{peer_base}/redis", args, seconds=args.pair_seconds)
+            ours = wrk(f"{our_base}{CATALOG}", args, seconds=args.pair_seconds)
+        else:
+            ours = wrk(f"{our_base}{CATALOG}", args, seconds=args.pair_seconds)
+            peer_run = wrk(f"{peer_base}/redis", args, seconds=args.pair_seconds)
+        pairs.append((ours, peer_run))
+        print(f"  pair {round_ + 1}: ours {ours.rps:.0f}, peer {peer_run.rps:.0f} req/s"
+              f" ({ours.rps / peer_run.rps:.2f}x)", flush=True)  # fmt: skip
+    return pairs
 
 
 # -- services ---------------------------------------------------------------------------
@@ -365,6 +396,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--servers", default="granian,uvicorn")
+    parser.add_argument("--pair-rounds", type=int, default=8,
+                        help="extra back-to-back rounds of the catalog pair (median ratio)")
+    parser.add_argument("--pair-seconds", type=int, default=3)
     parser.add_argument("--log-level", default="INFO", help="BFF_LOG_LEVEL (INFO: access log on)")
     args = parser.parse_args()
     ensure_wrk()
@@ -413,6 +447,7 @@ def main() -> None:
                     measure("ours bare catalog bytes", f"{served.base}/bench/bare/catalog")
                     measure("ours GET /api/me", f"{served.base}/api/me", auth)
                     measure("ours bare profile bytes", f"{served.base}/bench/bare/me")
+                pairs = catalog_pairs(peer_base, served.base, args)
                 closed = wrk(f"{served.base}{CATALOG}", args, {"Connection": "close"})
                 rss_after = tree_rss_mb(served.process.pid)
                 b = {name: best(r) for name, r in runs.items()}
@@ -428,6 +463,7 @@ def main() -> None:
 
                 lines = [
                     f"[{server}] catalog list vs peer /redis: {ratio('ours catalog list', 'peer /redis')}",
+                    f"[{server}] catalog list vs peer /redis, {len(pairs)} back-to-back pairs: {pairs.summary()}",
                     f"[{server}] bare vs peer /bare: {ratio('ours bare catalog bytes', 'peer /bare')}",
                     f"[{server}] /api/me vs our bare: {ratio('ours GET /api/me', 'ours bare profile bytes')}",
                     f"[{server}] catalog list vs our bare: {ratio('ours catalog list', 'ours bare catalog bytes')}",

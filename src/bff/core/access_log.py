@@ -4,9 +4,10 @@ Every request writes one line, so its cost is on every hot path: through structl
 bound logger, stdlib `logging` and the redaction processor it cost ~130 µs, more than
 the catalog's own work. Its fields are known, so in JSON mode this module renders the
 same object (`method`, `route`, `status`, `duration_ms`, `event`, the bound context
-such as `request_id`, `level`, `logger`, `timestamp`) itself and hands the finished line
-to the process's handlers as an already-rendered record (see `bff.core.logging`), in
-batches: a line reaches the stream at most 20 ms after its request ended.
+such as `request_id`, `level`, `logger`, `timestamp`) itself and hands finished lines to
+the process's handlers as one already-rendered record (see `bff.core.logging`) per
+batch: a request only records its fields and the time; its line is rendered with the
+batch and reaches the stream at most 20 ms after the request ended.
 
 Redaction still applies where a value could come from a client: an HTTP method outside
 the standard set, the bound context (as `redact_event` treats it) and, memoised because
@@ -74,14 +75,13 @@ def write(
         fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
         _generic.info("request", **fields, **({"request_id": request_id} if request_id else {}))
         return
-    if request_id is not None:
-        rendered = f'"request_id": {encode_basestring_ascii(request_id)}, '
-    else:
-        rendered = _context(structlog.contextvars.get_contextvars())
-    _emit(
-        f'{_head(method, route)}"status": {status}, "duration_ms": {duration_s * 1000:.2f}, '
-        f'{rendered}{_TAIL}{_timestamp()}"}}'
-    )
+    # Only the fields are kept now; the line is rendered with its batch (see flush).
+    context = "" if request_id is not None else _context(structlog.contextvars.get_contextvars())
+    _pending.append((_head(method, route), status, duration_s, request_id, context, time.time_ns()))
+    if len(_pending) == 1:
+        _flush_later()
+    elif len(_pending) >= _MAX_PENDING:
+        flush()
 
 
 def _context(context: Mapping[str, Any]) -> str:
@@ -108,52 +108,59 @@ def _redacted(key: str, value: object) -> object:
     return REDACTED if is_sensitive_key(key) else redact(value)
 
 
+# A pending line: head (`_head`), status, seconds, the request id given to `write` or
+# None, the rendered bound context otherwise, and the time it was written (ns since epoch).
+_Line = tuple[str, int, float, str | None, str, int]
+
+
+def _render(line: _Line) -> str:
+    head, status, duration_s, request_id, context, time_ns = line
+    if request_id is not None:
+        context = f'"request_id": {encode_basestring_ascii(request_id)}, '
+    return (
+        f'{head}"status": {status}, "duration_ms": {duration_s * 1000:.2f}, '
+        f'{context}{_TAIL}{_timestamp(time_ns)}"}}'
+    )
+
+
 _second = -1
 _second_prefix = ""
 
 
-def _timestamp() -> str:
+def _timestamp(time_ns: int) -> str:
     """UTC ISO 8601 with microseconds, as structlog's ``TimeStamper(fmt="iso", utc=True)``."""
     global _second, _second_prefix  # noqa: PLW0603 - a one-entry cache of the current second
-    micros = time.time_ns() // 1000
-    second = micros // 1_000_000
+    second = time_ns // 1_000_000_000
     if second != _second:
         _second_prefix = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(second))
         _second = second
-    return f"{_second_prefix}{str(micros)[-6:]}Z"  # the last six digits: the microseconds
+    return f"{_second_prefix}{str(time_ns)[-9:-3]}Z"  # digits 7-12 from the end: the µs
 
 
 # Lines are handed to the handlers in batches, one record (one write to the stream) per
 # batch: at most _FLUSH_AFTER_S after the first pending line, or at _MAX_PENDING lines.
 _FLUSH_AFTER_S = 0.02
 _MAX_PENDING = 512
-_pending: list[str] = []
-_flush_on: asyncio.AbstractEventLoop | None = None  # the loop holding the flush timer
+_pending: list[_Line] = []
 
 
-def _emit(line: str) -> None:
-    global _flush_on  # noqa: PLW0603
-    _pending.append(line)
-    if len(_pending) >= _MAX_PENDING:
-        flush()
-        return
+def _flush_later() -> None:
+    """Flush the batch this first line opens soon, or now outside an event loop. A loop
+    that ends before its timer fires leaves the batch to the next flush: the lifespan's
+    shutdown, ``configure``, a full batch or the process's exit."""
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         flush()
         return
-    if _flush_on is not loop:  # none yet, or one on a loop that has since gone
-        _flush_on = loop
-        loop.call_later(_FLUSH_AFTER_S, flush)
+    loop.call_later(_FLUSH_AFTER_S, flush)
 
 
 def flush() -> None:
     """Hand the pending lines to the log handlers now."""
-    global _flush_on  # noqa: PLW0603
-    _flush_on = None
     if not _pending:
         return
-    lines = "\n".join(_pending)
+    lines = "\n".join([_render(line) for line in _pending])
     _pending.clear()
     record = _logger.makeRecord(LOGGER_NAME, logging.INFO, "", 0, lines, (), None)
     setattr(record, RENDERED_ATTR, True)

@@ -79,6 +79,20 @@ class _Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class _Local(Generic[T]):
+    """The in-process copy."""
+
+    cached: Cached[T]
+    entry: _Entry
+    stored_at: float
+    epoch: int | None
+    """The push's epoch when stored (``L1Clock``)."""
+    quiet_until: float
+    """Until then, within its epoch, the copy is served with no further check: before its
+    L1 expiry and before any refresh could be due (even XFetch's largest draw)."""
+
+
+@dataclass(frozen=True, slots=True)
 class CachePolicy:
     ttl_s: float
     stale_s: float = 86_400.0
@@ -115,8 +129,7 @@ class SingleFlightCache(Generic[T]):
         self._decode = decode
         self._clock = clock
         self._l1 = L1Clock(bus, policy.pushed_local_ttl_s, policy.local_ttl_s)
-        # value, entry, stored at, bus epoch when stored
-        self._local: tuple[Cached[T], _Entry, float, int | None] | None = None
+        self._local: _Local[T] | None = None
         self._generation = 0  # bumped by every invalidation: a racing load is not kept...
         self._announced = ""  # ...unless it read the version last pushed ("" = dropped)
         self._pending: asyncio.Task[Cached[T]] | None = None
@@ -127,7 +140,7 @@ class SingleFlightCache(Generic[T]):
 
     def _on_push(self, key: str, version: str) -> None:
         local = self._local
-        if local is not None and version and local[1].version == version:
+        if local is not None and version and local.entry.version == version:
             return  # we already read that very copy
         if key in (self.key, ALL_KEYS):
             self._forget_local(announced=version if key == self.key else "")
@@ -146,21 +159,26 @@ class SingleFlightCache(Generic[T]):
         if local is None:
             return None
         now = self._clock()
-        cached, entry, stored_at, epoch = local
-        if now >= self._l1.expires_at(stored_at, epoch) or self._should_refresh(entry, now):
+        # Most calls end here: before `quiet_until` nothing below could say no, as long as
+        # the push the copy was stored under is still the live one.
+        if now < local.quiet_until and (local.epoch is None or self._l1.current(local.epoch)):
+            self._hits.value += 1
+            return local.cached
+        if now >= self._l1.expires_at(local.stored_at, local.epoch):
             return None
-        self._hits.inc()
-        return cached
+        if self._should_refresh(local.entry, now):
+            return None
+        self._hits.value += 1
+        return local.cached
 
     async def get(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
         now = self._clock()
         local = self._local
-        if local is not None and now < self._l1.expires_at(local[2], local[3]):
-            cached, entry, _, _ = local
-            if self._should_refresh(entry, now):
-                self._refresh_in_background(load, seen=entry)
+        if local is not None and now < self._l1.expires_at(local.stored_at, local.epoch):
+            if self._should_refresh(local.entry, now):
+                self._refresh_in_background(load, seen=local.entry)
             self._hits.inc()
-            return self._view(cached.value, entry, now)
+            return self._view(local.cached.value, local.entry, now)
         pending = self._pending
         if pending is None or pending.done():
             # The shared load runs as its own task: a caller that is cancelled (client gone,
@@ -316,15 +334,21 @@ class SingleFlightCache(Generic[T]):
 
     def _remember(self, entry: _Entry, now: float, generation: int) -> T:
         local = self._local
-        if local is not None and local[1].version == entry.version:
-            value = local[0].value  # same content: skip decoding again
+        if local is not None and local.entry.version == entry.version:
+            value = local.cached.value  # same content: skip decoding again
         else:
             value = self._decode(entry.payload)
         # A push that came in while we read makes the copy suspect, unless the push
         # announced this very version (another instance stored what we just read).
         if generation == self._generation or (self._announced and self._announced == entry.version):
             cached = Cached(value=value, version=entry.version, fetched_at=entry.fetched_at)
-            self._local = (cached, entry, now, self._l1.stamp())
+            epoch = self._l1.stamp()
+            quiet_until = min(
+                self._l1.expires_at(now, epoch),
+                entry.expires_at - self.policy.early_refresh_s,
+                entry.expires_at - entry.delta * self.policy.beta * _LARGEST_DRAW,
+            )
+            self._local = _Local(cached, entry, now, epoch, quiet_until)
         return value
 
     @staticmethod

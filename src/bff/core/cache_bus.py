@@ -154,8 +154,12 @@ class L1Clock:
     def stamp(self) -> int | None:
         return None if self.bus is None else self.bus.epoch
 
+    def current(self, epoch: int) -> bool:
+        """Whether the push that was live at ``epoch`` still is."""
+        return self.bus is not None and self.bus.epoch == epoch
+
     def expires_at(self, stored_at: float, epoch: int | None) -> float:
-        if epoch is not None and self.bus is not None and self.bus.epoch == epoch:
+        if epoch is not None and self.current(epoch):
             return stored_at + max(self.pushed_ttl_s, self.fallback_ttl_s)
         return stored_at + self.fallback_ttl_s
 

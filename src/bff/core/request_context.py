@@ -26,12 +26,13 @@ def set_request_id(value: str) -> None:
 def accept_or_generate(client_value: str | None) -> str:
     if client_value and _WELL_FORMED.match(client_value):
         return client_value
-    return f"{_process_prefix}{next(_sequence):016x}"
+    return _process_prefix + hex(next(_sequence))[2:]
 
 
-# Generated ids: 32 hex digits, a random prefix per process plus a sequence from a random
-# 56-bit start (2^64 is never reached). Unique without a system call per request: an id
-# identifies a request, it does not authorise anything.
+# Generated ids: 32 hex digits, a random prefix per process plus a sequence of 16 hex
+# digits: 2^60 plus a random 56-bit start, so always 16 digits (2^64 is never reached).
+# Unique without a system call per request: an id identifies a request, it does not
+# authorise anything.
 _process_prefix = ""
 _sequence = itertools.count()
 
@@ -39,7 +40,7 @@ _sequence = itertools.count()
 def _new_process() -> None:
     global _process_prefix, _sequence  # noqa: PLW0603 - per-process state, reset on fork
     _process_prefix = os.urandom(8).hex()
-    _sequence = itertools.count(int.from_bytes(os.urandom(7)))
+    _sequence = itertools.count(1 << 60 | int.from_bytes(os.urandom(7)))
 
 
 _new_process()

@@ -119,6 +119,34 @@ async def test_xfetch_may_refresh_earlier_for_slow_loads(
     assert load.calls == 2
 
 
+async def test_peek_serves_the_local_copy_until_a_refresh_could_be_due(
+    redis: FakeAsyncRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lean path's check: no copy once the early-refresh window or an XFetch draw says
+    refresh, so that request goes the full way and starts it."""
+    clock, load = Clock(), Loader()
+    load.delay = 0.05  # delta: XFetch's largest draw reaches ~1.4 s before expiry
+    cache = make(redis, clock, CachePolicy(ttl_s=60, early_refresh_s=5, local_ttl_s=3600))
+    await cache.get(load)
+    monkeypatch.setattr(cache_module.random, "random", lambda: 0.5)  # -ln(U) ~ 0.7: no
+    clock.now += 54.9  # before any window: served with no further check
+    assert cache.peek() is not None
+    clock.now += 0.2  # inside the fixed 5 s window
+    assert cache.peek() is None
+    await cache.get(load)  # the full path starts the refresh
+    await settle(cache)
+    assert load.calls == 2
+    assert cache.peek() is not None  # the refreshed copy, a full TTL ahead
+
+    cache = make(redis, clock, CachePolicy(ttl_s=60, early_refresh_s=0, local_ttl_s=3600))
+    await redis.delete("k")
+    await cache.get(load)
+    clock.now += 59.5  # within reach of XFetch's largest draw, not of this one
+    assert cache.peek() is not None
+    monkeypatch.setattr(cache_module.random, "random", lambda: 1e-20)  # -ln(U) ~ 46: yes
+    assert cache.peek() is None
+
+
 async def test_stale_copy_is_served_while_the_provider_fails(redis: FakeAsyncRedis) -> None:
     clock, load = Clock(), Loader()
     cache = make(redis, clock)
