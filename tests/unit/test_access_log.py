@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 from collections.abc import Iterator
 
@@ -72,3 +74,47 @@ def test_console_mode_uses_the_generic_renderer() -> None:
     assert len(raw) == 1 and "request" in raw[0] and "route" in raw[0]
     with pytest.raises(json.JSONDecodeError):
         json.loads(raw[0])
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+async def test_lines_reach_the_handlers_as_one_batch_soon_after_the_first() -> None:
+    access_log.flush()
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    try:
+        for status in (200, 304, 200):
+            access_log.write(
+                method="GET", route="/api/catalog/products", status=status,
+                duration_s=0.0004, request_id="req-0123456789",
+            )  # fmt: skip
+        assert records.messages == []  # rendered and written later, together
+        await asyncio.sleep(access_log._FLUSH_AFTER_S * 5)  # the flush timer fires first
+    finally:
+        logging.getLogger().removeHandler(records)
+    assert len(records.messages) == 1
+    lines = [json.loads(line) for line in records.messages[0].splitlines()]
+    assert [line["status"] for line in lines] == [200, 304, 200]
+    assert {line["request_id"] for line in lines} == {"req-0123456789"}
+    assert [line["timestamp"] for line in lines] == sorted(line["timestamp"] for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("time_ns", "expected"),
+    [
+        (1_763_950_000_000_001_000, "2025-11-24T02:06:40.000001Z"),
+        (1_763_950_000_123_456_789, "2025-11-24T02:06:40.123456Z"),
+        (1_763_950_059_999_999_999, "2025-11-24T02:07:39.999999Z"),
+    ],
+)
+def test_timestamps_keep_the_microseconds_with_their_leading_zeros(
+    time_ns: int, expected: str
+) -> None:
+    assert access_log._timestamp(time_ns) == expected

@@ -159,16 +159,15 @@ class SingleFlightCache(Generic[T]):
         if local is None:
             return None
         now = self._clock()
-        # Most calls end here: before `quiet_until` nothing below could say no, as long as
-        # the push the copy was stored under is still the live one.
-        if now < local.quiet_until and (local.epoch is None or self._l1.current(local.epoch)):
-            self._hits.value += 1
-            return local.cached
-        if now >= self._l1.expires_at(local.stored_at, local.epoch):
+        # Before `quiet_until`, while the push the copy was stored under is still the live
+        # one, neither check below could say no: most calls skip them.
+        quiet = now < local.quiet_until and (local.epoch is None or self._l1.current(local.epoch))
+        if not quiet and (
+            now >= self._l1.expires_at(local.stored_at, local.epoch)
+            or self._should_refresh(local.entry, now)
+        ):
             return None
-        if self._should_refresh(local.entry, now):
-            return None
-        self._hits.value += 1
+        self._hits.value += 1  # what `inc()` does, minus a call
         return local.cached
 
     async def get(self, load: Callable[[], Awaitable[T]]) -> Cached[T]:
