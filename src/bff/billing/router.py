@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from bff.auth.dependencies import CurrentCustomer
 from bff.billing import service
@@ -27,6 +27,7 @@ InvoiceId = Annotated[str, Path(max_length=20, description="WHMCS invoice id.")]
 
 @router.get(
     "/invoices",
+    response_model=InvoicePage,
     summary="List invoices",
     description="The caller's invoices, newest first, paged by WHMCS. `overdue` = unpaid and "
     "past due (also matched by `unpaid`). Cached per customer for a few seconds.",
@@ -38,14 +39,16 @@ async def list_invoices(
     status: InvoiceStatusFilter | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = DEFAULT_PAGE_SIZE,
-) -> InvoicePage:
-    return await service.list_invoices(
+) -> Response:
+    body = await service.rendered_invoices(
         state, customer, status=status, page=page, page_size=page_size
     )
+    return Response(body, media_type="application/json")
 
 
 @router.get(
     "/invoices/{invoice_id}",
+    response_model=InvoiceDetail,
     summary="Get an invoice",
     description="One of the caller's invoices with its items. Another customer's invoice is "
     "the same 404 as a missing one.",
@@ -53,8 +56,9 @@ async def list_invoices(
 )
 async def get_invoice(
     customer: CurrentCustomer, state: AppStateDep, invoice_id: InvoiceId
-) -> InvoiceDetail:
-    return await service.get_invoice(state, customer, invoice_id=invoice_id)
+) -> Response:
+    body = await service.rendered_invoice(state, customer, invoice_id=invoice_id)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -396,27 +396,54 @@ class CustomerCache:
         adapter: TypeAdapter[T],
         load: Callable[[], Awaitable[T]],
     ) -> T:
+        """The value, from the cached JSON or loaded (and cached)."""
+        return adapter.validate_json(
+            await self.get_or_load_json(scope, customer, field, adapter, load)
+        )
+
+    async def get_or_load_json(
+        self,
+        scope: str,
+        customer: str,
+        field: str,
+        adapter: TypeAdapter[T],
+        load: Callable[[], Awaitable[T]],
+    ) -> bytes:
+        """The value's JSON as cached (by alias), for a route whose answer is exactly that
+        value: a hit is neither decoded nor serialised again."""
         if self.ttl_s <= 0:
-            return await load()
-        key = self.key(scope, customer)
-        raw = await self.redis.hget(key, field)  # type: ignore[misc]
-        now = self._clock()
+            return adapter.dump_json(await load(), by_alias=True)
+        cached = await self._read(scope, customer, field)
+        if cached is not None:
+            return cached
+        asked_at = self._clock()
+        encoded = adapter.dump_json(await load(), by_alias=True)
+        await self._store(scope, customer, field, encoded, asked_at)
+        return encoded
+
+    async def _read(self, scope: str, customer: str, field: str) -> bytes | None:
+        raw = await self.redis.hget(self.key(scope, customer), field)  # type: ignore[misc]
         if raw is not None:
             at_raw, _, payload = bytes(raw).partition(b"\n")
             try:
-                if now - float(at_raw) < self.ttl_s:
+                if self._clock() - float(at_raw) < self.ttl_s:
                     CACHE_LOOKUPS.labels(scope, "hit").inc()
-                    return adapter.validate_json(payload)
+                    return payload
             except ValueError:
                 pass
         CACHE_LOOKUPS.labels(scope, "miss").inc()
-        value = await load()
-        encoded = f"{now}".encode() + b"\n" + adapter.dump_json(value, by_alias=True)
+        return None
+
+    async def _store(
+        self, scope: str, customer: str, field: str, encoded: bytes, asked_at: float
+    ) -> None:
+        """Cache ``encoded`` as of ``asked_at``, when its load began (its age errs long)."""
+        key = self.key(scope, customer)
+        stamped = f"{asked_at}".encode() + b"\n" + encoded
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, field, encoded)  # type: ignore[arg-type]  # bytes are fine
+            pipe.hset(key, field, stamped)  # type: ignore[arg-type]  # bytes are fine
             pipe.expire(key, max(1, math.ceil(self.ttl_s)))
             await pipe.execute()
-        return value
 
     async def invalidate(self, scope: str, customer: str) -> None:
         await self.redis.delete(self.key(scope, customer))

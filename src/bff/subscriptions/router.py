@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
 from bff.auth.dependencies import CurrentCustomer
 from bff.core.paging import DEFAULT_PAGE_SIZE, PageQuery, PageSizeQuery
@@ -21,6 +21,7 @@ SubscriptionId = Annotated[str, Path(max_length=20, description="WHMCS service i
 
 @router.get(
     "",
+    response_model=SubscriptionPage,
     summary="List subscriptions",
     description="The caller's services (SIM lines, internet, VPN, options), optionally of "
     "one status. `identifier` is the MSISDN of a SIM line.",
@@ -32,14 +33,16 @@ async def list_subscriptions(
     status: SubscriptionStatusFilter | None = None,
     page: PageQuery = 1,
     page_size: PageSizeQuery = DEFAULT_PAGE_SIZE,
-) -> SubscriptionPage:
-    return await service.list_subscriptions(
+) -> Response:
+    body = await service.rendered_subscriptions(
         state, customer, status=status, page=page, page_size=page_size
     )
+    return Response(body, media_type="application/json")
 
 
 @router.get(
     "/{subscription_id}",
+    response_model=Subscription,
     summary="Get a subscription",
     description="One of the caller's services; another customer's is the same 404 as a "
     "missing one (`subscriptions.not_found`).",
@@ -47,5 +50,6 @@ async def list_subscriptions(
 )
 async def get_subscription(
     customer: CurrentCustomer, state: AppStateDep, subscription_id: SubscriptionId
-) -> Subscription:
-    return await service.get_subscription(state, customer, subscription_id=subscription_id)
+) -> Response:
+    body = await service.rendered_subscription(state, customer, subscription_id=subscription_id)
+    return Response(body, media_type="application/json")

@@ -9,6 +9,8 @@ about a service drop that cache.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from pydantic import TypeAdapter
 
 from bff.auth.dependencies import Customer
@@ -43,14 +45,15 @@ async def all_subscriptions(state: AppState, client_id: str) -> list[Subscriptio
     return services
 
 
-async def list_subscriptions(
+async def rendered_subscriptions(
     state: AppState,
     customer: Customer,
     *,
     status: SubscriptionStatusFilter | None,
     page: int,
     page_size: int,
-) -> SubscriptionPage:
+) -> bytes:
+    """One page of the caller's services as the JSON the route answers with (cached as is)."""
     client_id = customer.whmcs_client_id
 
     async def load() -> SubscriptionPage:
@@ -70,13 +73,14 @@ async def list_subscriptions(
         return SubscriptionPage.slice(matching, page=page, page_size=page_size)
 
     field = f"list:{status.value if status else 'all'}:{page}:{page_size}"
-    return await customer_cache(state).get_or_load(SCOPE, client_id, field, _PAGE, load)
+    return await customer_cache(state).get_or_load_json(SCOPE, client_id, field, _PAGE, load)
 
 
-async def get_subscription(
-    state: AppState, customer: Customer, *, subscription_id: str, cached: bool = True
-) -> Subscription:
-    """One of the caller's services; another customer's id is the same 404 as a missing one."""
+def _one(
+    state: AppState, customer: Customer, subscription_id: str
+) -> tuple[str, Callable[[], Awaitable[Subscription]]]:
+    """The cache field and the load of one of the caller's services; another customer's id
+    is the same 404 as a missing one."""
     if not subscription_id.isdigit():
         raise SubscriptionNotFound()
     client_id = customer.whmcs_client_id
@@ -87,11 +91,26 @@ async def get_subscription(
         except WhmcsNotFound:
             raise SubscriptionNotFound() from None
 
+    return f"one:{subscription_id}", load
+
+
+async def get_subscription(
+    state: AppState, customer: Customer, *, subscription_id: str, cached: bool = True
+) -> Subscription:
+    field, load = _one(state, customer, subscription_id)
     if not cached:
         return await load()
-    return await customer_cache(state).get_or_load(
-        SCOPE, client_id, f"one:{subscription_id}", _ONE, load
-    )
+    cache = customer_cache(state)
+    return await cache.get_or_load(SCOPE, customer.whmcs_client_id, field, _ONE, load)
+
+
+async def rendered_subscription(
+    state: AppState, customer: Customer, *, subscription_id: str
+) -> bytes:
+    """`get_subscription` as the JSON the route answers with, served from the cache as is."""
+    field, load = _one(state, customer, subscription_id)
+    cache = customer_cache(state)
+    return await cache.get_or_load_json(SCOPE, customer.whmcs_client_id, field, _ONE, load)
 
 
 async def invalidate(state: AppState, client_id: str) -> None:
