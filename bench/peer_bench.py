@@ -16,8 +16,9 @@ What it does, all in one run:
 4. loads the exact bytes of our ``GET /api/catalog/products`` into Redis (``SET catalog``)
    and starts the peer (``node server.js``);
 5. drives every pair with ``wrk --latency`` in alternating rounds and prints req/s, p50,
-   p99 and ratios, Redis commands per request, RSS, keep-alive on/off, and whether an
-   in-flight request survives SIGTERM and the lifespan ran on both ends.
+   p99 and ratios, then the median ratio of ``--pair-rounds`` back-to-back catalog pairs,
+   Redis commands per request, RSS, keep-alive on/off, and whether an in-flight request
+   survives SIGTERM and the lifespan ran on both ends.
 """
 
 from __future__ import annotations

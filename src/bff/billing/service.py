@@ -8,7 +8,7 @@ Payment sessions and payment methods are never cached.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from pydantic import TypeAdapter
 
@@ -29,15 +29,30 @@ def customer_cache(state: AppState) -> CustomerCache:
     return CustomerCache(state.redis, ttl_s=state.settings.cache.customer_ttl_s)
 
 
-def _invoice_page(
+async def list_invoices(
     state: AppState,
     customer: Customer,
     *,
     status: InvoiceStatusFilter | None,
     page: int,
     page_size: int,
-) -> tuple[str, Callable[[], Awaitable[InvoicePage]]]:
-    """The cache field and the load of one page of the caller's invoices."""
+) -> InvoicePage:
+    """One page of the caller's invoices, for the dashboard (the route sends the bytes)."""
+    rendered = await rendered_invoices(
+        state, customer, status=status, page=page, page_size=page_size
+    )
+    return _PAGE.validate_json(rendered)
+
+
+async def rendered_invoices(
+    state: AppState,
+    customer: Customer,
+    *,
+    status: InvoiceStatusFilter | None,
+    page: int,
+    page_size: int,
+) -> bytes:
+    """One page of the caller's invoices as the JSON the route answers with, cached as is."""
     client_id = customer.whmcs_client_id
     wanted = InvoiceStatus(status.value) if status is not None else None
 
@@ -52,34 +67,8 @@ def _invoice_page(
             items=found.items, page=found.page, page_size=found.page_size, total=found.total
         )
 
-    return f"invoices:{status.value if status else 'all'}:{page}:{page_size}", load
-
-
-async def list_invoices(
-    state: AppState,
-    customer: Customer,
-    *,
-    status: InvoiceStatusFilter | None,
-    page: int,
-    page_size: int,
-) -> InvoicePage:
-    field, load = _invoice_page(state, customer, status=status, page=page, page_size=page_size)
-    cache = customer_cache(state)
-    return await cache.get_or_load(SCOPE, customer.whmcs_client_id, field, _PAGE, load)
-
-
-async def rendered_invoices(
-    state: AppState,
-    customer: Customer,
-    *,
-    status: InvoiceStatusFilter | None,
-    page: int,
-    page_size: int,
-) -> bytes:
-    """`list_invoices` as the JSON the route answers with, served from the cache as is."""
-    field, load = _invoice_page(state, customer, status=status, page=page, page_size=page_size)
-    cache = customer_cache(state)
-    return await cache.get_or_load_json(SCOPE, customer.whmcs_client_id, field, _PAGE, load)
+    field = f"invoices:{status.value if status else 'all'}:{page}:{page_size}"
+    return await customer_cache(state).get_or_load_json(SCOPE, client_id, field, _PAGE, load)
 
 
 async def rendered_invoice(state: AppState, customer: Customer, *, invoice_id: str) -> bytes:

@@ -388,19 +388,6 @@ class CustomerCache:
     def key(scope: str, customer: str) -> str:
         return f"bff:cc:{scope}:{customer}"
 
-    async def get_or_load(
-        self,
-        scope: str,
-        customer: str,
-        field: str,
-        adapter: TypeAdapter[T],
-        load: Callable[[], Awaitable[T]],
-    ) -> T:
-        """The value, from the cached JSON or loaded (and cached)."""
-        return adapter.validate_json(
-            await self.get_or_load_json(scope, customer, field, adapter, load)
-        )
-
     async def get_or_load_json(
         self,
         scope: str,
@@ -409,8 +396,8 @@ class CustomerCache:
         adapter: TypeAdapter[T],
         load: Callable[[], Awaitable[T]],
     ) -> bytes:
-        """The value's JSON as cached (by alias), for a route whose answer is exactly that
-        value: a hit is neither decoded nor serialised again."""
+        """The value's JSON (by alias) from the cache, or loaded and cached. Routes answer
+        with these bytes as they are; readers that need the value decode them."""
         if self.ttl_s <= 0:
             return adapter.dump_json(await load(), by_alias=True)
         cached = await self._read(scope, customer, field)

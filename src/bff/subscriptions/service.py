@@ -9,8 +9,6 @@ about a service drop that cache.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from pydantic import TypeAdapter
 
 from bff.auth.dependencies import Customer
@@ -76,11 +74,20 @@ async def rendered_subscriptions(
     return await customer_cache(state).get_or_load_json(SCOPE, client_id, field, _PAGE, load)
 
 
-def _one(
-    state: AppState, customer: Customer, subscription_id: str
-) -> tuple[str, Callable[[], Awaitable[Subscription]]]:
-    """The cache field and the load of one of the caller's services; another customer's id
-    is the same 404 as a missing one."""
+async def get_subscription(
+    state: AppState, customer: Customer, *, subscription_id: str
+) -> Subscription:
+    """One of the caller's services (the route sends the bytes)."""
+    return _ONE.validate_json(
+        await rendered_subscription(state, customer, subscription_id=subscription_id)
+    )
+
+
+async def rendered_subscription(
+    state: AppState, customer: Customer, *, subscription_id: str
+) -> bytes:
+    """One of the caller's services as the JSON the route answers with, cached as is;
+    another customer's id is the same 404 as a missing one."""
     if not subscription_id.isdigit():
         raise SubscriptionNotFound()
     client_id = customer.whmcs_client_id
@@ -91,26 +98,9 @@ def _one(
         except WhmcsNotFound:
             raise SubscriptionNotFound() from None
 
-    return f"one:{subscription_id}", load
-
-
-async def get_subscription(
-    state: AppState, customer: Customer, *, subscription_id: str, cached: bool = True
-) -> Subscription:
-    field, load = _one(state, customer, subscription_id)
-    if not cached:
-        return await load()
-    cache = customer_cache(state)
-    return await cache.get_or_load(SCOPE, customer.whmcs_client_id, field, _ONE, load)
-
-
-async def rendered_subscription(
-    state: AppState, customer: Customer, *, subscription_id: str
-) -> bytes:
-    """`get_subscription` as the JSON the route answers with, served from the cache as is."""
-    field, load = _one(state, customer, subscription_id)
-    cache = customer_cache(state)
-    return await cache.get_or_load_json(SCOPE, customer.whmcs_client_id, field, _ONE, load)
+    return await customer_cache(state).get_or_load_json(
+        SCOPE, client_id, f"one:{subscription_id}", _ONE, load
+    )
 
 
 async def invalidate(state: AppState, client_id: str) -> None:

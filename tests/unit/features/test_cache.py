@@ -197,15 +197,15 @@ async def test_customer_cache_ttl_and_invalidation(redis: FakeAsyncRedis) -> Non
         calls += 1
         return [calls]
 
-    assert await cache.get_or_load("billing", "1", "f", adapter, load) == [1]
-    assert await cache.get_or_load("billing", "1", "f", adapter, load) == [1]
-    assert await cache.get_or_load("billing", "2", "f", adapter, load) == [2]  # per customer
+    assert await cache.get_or_load_json("billing", "1", "f", adapter, load) == b"[1]"
+    assert await cache.get_or_load_json("billing", "1", "f", adapter, load) == b"[1]"
+    assert await cache.get_or_load_json("billing", "2", "f", adapter, load) == b"[2]"
     clock.now += 31
-    assert await cache.get_or_load("billing", "1", "f", adapter, load) == [3]
+    assert await cache.get_or_load_json("billing", "1", "f", adapter, load) == b"[3]"
     await cache.invalidate("billing", "1")
-    assert await cache.get_or_load("billing", "1", "f", adapter, load) == [4]
+    assert await cache.get_or_load_json("billing", "1", "f", adapter, load) == b"[4]"
     off = CustomerCache(redis, ttl_s=0)
-    assert await off.get_or_load("billing", "1", "f", adapter, load) == [5]
+    assert await off.get_or_load_json("billing", "1", "f", adapter, load) == b"[5]"
 
 
 async def test_a_cancelled_caller_does_not_fail_the_others(redis: FakeAsyncRedis) -> None:
